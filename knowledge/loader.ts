@@ -1,0 +1,202 @@
+/**
+ * Loads the knowledge base from a seeds directory: every `*.yaml` file is
+ * parsed and validated, and every problem is collected (not just the first)
+ * so that an author fixes a whole file in one pass.
+ */
+import { readdirSync, readFileSync, existsSync, statSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
+import { parseDocument } from 'yaml';
+import type { ZodError, ZodType } from 'zod';
+import {
+  coverageSchema,
+  entrySchema,
+  intentsSchema,
+  passageSchema,
+  synonymsSchema,
+  type Coverage,
+  type Entry,
+  type Intents,
+  type Passage,
+  type Synonyms,
+} from './schema';
+
+export interface KnowledgeBase {
+  entries: Entry[];
+  passages: Passage[];
+  synonyms: Synonyms;
+  intents: Intents;
+  coverage: Coverage;
+}
+
+/** One problem in one file, printed as `file: field path: message`. */
+export interface Problem {
+  file: string;
+  path: string;
+  message: string;
+}
+
+export function formatProblem(p: Problem): string {
+  return `${p.file}: ${p.path || '(file)'}: ${p.message}`;
+}
+
+export class KnowledgeError extends Error {
+  constructor(readonly problems: Problem[]) {
+    super(
+      `The knowledge base has ${problems.length} problem(s):\n` +
+        problems.map((p) => '  ' + formatProblem(p)).join('\n'),
+    );
+    this.name = 'KnowledgeError';
+  }
+}
+
+export interface LoadOptions {
+  /** Directory of ingested passages (JSON files written by kb:ingest); skipped when absent. */
+  passagesDir?: string;
+  /** Paths are reported relative to this directory (default: the working directory). */
+  relativeTo?: string;
+}
+
+/** Files under `dir` ending in one of `extensions`, sorted for stable output. */
+export function listFiles(dir: string, extensions: string[]): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d).sort()) {
+      const full = join(d, name);
+      if (statSync(full).isDirectory()) walk(full);
+      else if (extensions.some((ext) => name.endsWith(ext))) out.push(full);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+function zodProblems(file: string, error: ZodError): Problem[] {
+  return error.issues.map((issue) => ({
+    file,
+    path: issue.path.map(String).join('.'),
+    message: / received undefined$/.test(issue.message) ? 'is required' : issue.message,
+  }));
+}
+
+/** Validate `data` with `schema`, pushing problems; returns the parsed value or undefined. */
+function check<T>(schema: ZodType<T>, data: unknown, file: string, problems: Problem[]): T | undefined {
+  const result = schema.safeParse(data);
+  if (result.success) return result.data;
+  problems.push(...zodProblems(file, result.error));
+  return undefined;
+}
+
+/**
+ * Load and validate the knowledge base. Throws a KnowledgeError listing
+ * every problem when anything is invalid.
+ */
+export function loadKnowledgeBase(seedsDir: string, options: LoadOptions = {}): KnowledgeBase {
+  const rel = (f: string): string => relative(options.relativeTo ?? process.cwd(), f) || f;
+  const problems: Problem[] = [];
+  const entries: Entry[] = [];
+  const synonyms: Synonyms[] = [];
+  const intents: Intents[] = [];
+  const coverage: Coverage[] = [];
+  const seenIds = new Map<string, string>();
+
+  if (!existsSync(seedsDir)) {
+    throw new KnowledgeError([{ file: rel(seedsDir), path: '', message: 'directory not found' }]);
+  }
+  for (const path of listFiles(seedsDir, ['.yaml', '.yml'])) {
+    const file = rel(path);
+    const doc = parseDocument(readFileSync(path, 'utf8'), { prettyErrors: true });
+    if (doc.errors.length > 0) {
+      for (const e of doc.errors) {
+        const line = e.linePos?.[0];
+        const message = (e.message.split('\n')[0] ?? e.message).replace(/ at line \d+, column \d+:?$/, '');
+        problems.push({ file, path: line ? `line ${line.line}` : '', message: `invalid YAML: ${message}` });
+      }
+      continue;
+    }
+    const data: unknown = doc.toJS();
+    const kind = typeof data === 'object' && data !== null ? (data as { kind?: unknown }).kind : undefined;
+    if (kind === 'synonyms') {
+      const s = check(synonymsSchema, data, file, problems);
+      if (s) synonyms.push(s);
+    } else if (kind === 'intents') {
+      const s = check(intentsSchema, data, file, problems);
+      if (s) intents.push(s);
+    } else if (kind === 'coverage') {
+      const s = check(coverageSchema, data, file, problems);
+      if (s) coverage.push(s);
+    } else {
+      const entry = check(entrySchema, data, file, problems);
+      if (!entry) continue;
+      const expected = basename(path).replace(/\.ya?ml$/, '');
+      if (entry.id !== expected) {
+        problems.push({ file, path: 'id', message: `must equal the file name "${expected}"` });
+      }
+      const other = seenIds.get(entry.id);
+      if (other) problems.push({ file, path: 'id', message: `"${entry.id}" is already used by ${other}` });
+      seenIds.set(entry.id, file);
+      entries.push(entry);
+    }
+  }
+
+  const single = <T>(list: T[], what: string): T | undefined => {
+    if (list.length !== 1) {
+      problems.push({
+        file: rel(seedsDir),
+        path: '',
+        message: `expected exactly one file of kind "${what}", found ${list.length}`,
+      });
+    }
+    return list[0];
+  };
+  // Synonym tables may be split across files (one per subject area); they merge.
+  const syn: Synonyms | undefined =
+    synonyms.length === 0
+      ? single(synonyms, 'synonyms')
+      : {
+          kind: 'synonyms',
+          rewrites: Object.assign({}, ...synonyms.map((s) => s.rewrites)) as Record<string, string>,
+          groups: synonyms.flatMap((s) => s.groups),
+        };
+  const int = single(intents, 'intents');
+  const cov = single(coverage, 'coverage');
+  if (cov) {
+    for (const [topic, ids] of Object.entries(cov.topics)) {
+      for (const id of ids) {
+        if (!seenIds.has(id)) {
+          problems.push({ file: 'coverage', path: `topics.${topic}`, message: `no entry has id "${id}"` });
+        }
+      }
+    }
+  }
+
+  const passages = options.passagesDir ? loadPassages(options.passagesDir, rel, problems) : [];
+  if (problems.length > 0 || !syn || !int || !cov) throw new KnowledgeError(problems);
+  return { entries, passages, synonyms: syn, intents: int, coverage: cov };
+}
+
+function loadPassages(dir: string, rel: (f: string) => string, problems: Problem[]): Passage[] {
+  if (!existsSync(dir)) return [];
+  const out: Passage[] = [];
+  for (const path of listFiles(dir, ['.json'])) {
+    const file = rel(path);
+    let data: unknown;
+    try {
+      data = JSON.parse(readFileSync(path, 'utf8'));
+    } catch (e) {
+      problems.push({ file, path: '', message: `invalid JSON: ${(e as Error).message}` });
+      continue;
+    }
+    if (!Array.isArray(data)) {
+      problems.push({ file, path: '', message: 'must be a JSON array of passages' });
+      continue;
+    }
+    data.forEach((item, i) => {
+      const p = check(passageSchema, item, file, problems);
+      if (!p) {
+        const last = problems[problems.length - 1];
+        if (last) last.path = `${i}.${last.path}`;
+      } else out.push(p);
+    });
+  }
+  return out;
+}

@@ -1,0 +1,196 @@
+/**
+ * The knowledge-base schema. Every file under `seeds/` is parsed from YAML
+ * and validated here, so that a mistake in a hand-written entry is reported
+ * as `file: field path: message` instead of surfacing as a wrong answer.
+ *
+ * Keys are snake_case because people, not programs, write these files.
+ */
+import { z } from 'zod';
+
+const nonEmpty = z.string().trim().min(1, 'must not be empty');
+const text = nonEmpty;
+const textList = z.array(text);
+const url = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written YYYY-MM-DD')
+  .refine((s) => !Number.isNaN(Date.parse(s)), 'is not a real date');
+const entryId = z
+  .string()
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be lower-case ASCII words joined by "-"');
+/** Coverage topic ids from knowledge-coverage.md: A1..A37, B1..B12, C1..C14, D. */
+const topicId = z.string().regex(/^(?:[ABC]\d{1,2}|D)$/, 'must be a coverage topic id such as A1, B7, C3 or D');
+/** National procedure code (mã thủ tục), e.g. 1.001193. */
+const procedureCode = z.string().regex(/^\d\.\d{6}$/, 'must look like 1.001193');
+
+export const sourceSchema = z.strictObject({
+  title: text,
+  url,
+});
+
+/** A question citizens often ask about an entry, with its short answer. */
+export const faqSchema = z.strictObject({
+  q: text,
+  a: text,
+  /** Extra ways to ask the same question (no diacritics, colloquial...). */
+  also: textList.optional(),
+});
+
+const commonFields = {
+  id: entryId,
+  /** Coverage topics this entry answers (a list: one entry may cover two). */
+  topics: z.array(topicId).optional(),
+  title: text,
+  title_en: text.optional(),
+  /** One to three plain sentences: what this is and the one thing to know. */
+  summary: text,
+  summary_en: text.optional(),
+  /** How citizens say it: abbreviations, colloquial names, no-diacritics, English. */
+  aliases: textList.default([]),
+  faq: z.array(faqSchema).default([]),
+  legal_basis: textList.default([]),
+  sources: z.array(sourceSchema).min(1, 'needs at least one official page to check'),
+  /** The date the facts were last checked against the sources. */
+  checked: isoDate,
+  /** What changed recently and what applies now. */
+  changes: text.optional(),
+};
+
+export const onlineLevels = ['toan_trinh', 'mot_phan', 'khong'] as const;
+
+export const procedureSchema = z.strictObject({
+  kind: z.literal('procedure'),
+  ...commonFields,
+  codes: z
+    .array(z.strictObject({ code: procedureCode, name: text }))
+    .min(1, 'a procedure needs at least one national procedure code'),
+  applicants: text,
+  conditions: textList.optional(),
+  documents: textList.min(1),
+  where: textList.min(1),
+  steps: textList.min(1),
+  processing_time: text,
+  fees: text,
+  result: text,
+  online: z.strictObject({
+    level: z.enum(onlineLevels),
+    url: url.optional(),
+    note: text.optional(),
+  }),
+  legal_basis: textList.min(1, 'a procedure needs its legal basis'),
+});
+
+export const serviceSchema = z.strictObject({
+  kind: z.literal('service'),
+  ...commonFields,
+  links: z.array(sourceSchema).default([]),
+  steps: textList.default([]),
+  notes: textList.default([]),
+});
+
+export const lessonSchema = z.strictObject({
+  kind: z.literal('lesson'),
+  ...commonFields,
+  steps: textList.min(3, 'a lesson needs at least three steps'),
+  check: z.strictObject({
+    question: text,
+    options: textList.min(2).optional(),
+    answer: text,
+    explanation: text.optional(),
+  }),
+  learn_more: textList.min(1),
+});
+
+/** General information that is neither a procedure nor a how-to (e.g. the province's plan). */
+export const articleSchema = z.strictObject({
+  kind: z.literal('article'),
+  ...commonFields,
+  points: textList.min(1),
+});
+
+/** A passage cut from an ingested document by `kb:ingest`. */
+export const passageSchema = z.strictObject({
+  kind: z.literal('passage'),
+  id: nonEmpty,
+  document: nonEmpty,
+  document_title: text,
+  /** The province the document is about, when it names one most often. */
+  about: text.optional(),
+  position: z.number().int().min(0),
+  heading: text.optional(),
+  text: text,
+});
+
+export const entrySchema = z.discriminatedUnion('kind', [
+  procedureSchema,
+  serviceSchema,
+  lessonSchema,
+  articleSchema,
+]);
+
+/**
+ * Words citizens use, kept as data:
+ * - `rewrites`: chat spellings and abbreviations replaced before matching
+ *   ("ko" → "không", "cccd" → "căn cước công dân"); keys are single tokens
+ *   written without diacritics or exactly as typed.
+ * - `groups`: phrases that mean the same thing; a question containing one
+ *   also searches for the others ("sổ đỏ" ~ "giấy chứng nhận quyền sử dụng đất").
+ */
+export const synonymsSchema = z.strictObject({
+  kind: z.literal('synonyms'),
+  rewrites: z.record(nonEmpty, text).default({}),
+  groups: z.array(textList.min(2, 'a synonym group needs at least two phrases')).default([]),
+});
+
+/**
+ * Conversation cues kept as data: how a question asks for a part of an
+ * entry (field intents) and how it signals small talk, a hand-off, an
+ * emergency or a request outside what the assistant serves.
+ */
+export const fieldNames = [
+  'documents',
+  'fees',
+  'processing_time',
+  'where',
+  'online',
+  'applicants',
+  'steps',
+  'result',
+  'legal_basis',
+] as const;
+export type FieldName = (typeof fieldNames)[number];
+
+export const intentsSchema = z.strictObject({
+  kind: z.literal('intents'),
+  fields: z.partialRecord(z.enum(fieldNames), textList.min(1)),
+  greeting: textList,
+  thanks: textList,
+  identity: textList,
+  goodbye: textList.default([]),
+  handoff: textList,
+  complaint: textList,
+  emergency: z.array(
+    z.strictObject({ number: z.string().regex(/^\d{3}$/), service: text, cues: textList.min(1) }),
+  ),
+  out_of_scope: z.array(z.strictObject({ topic: text, cues: textList.min(1) })),
+});
+
+/** Which entries answer which coverage topic (knowledge-coverage.md). */
+export const coverageSchema = z.strictObject({
+  kind: z.literal('coverage'),
+  topics: z.record(topicId, z.array(entryId).min(1)),
+});
+
+export type Source = z.infer<typeof sourceSchema>;
+export type Faq = z.infer<typeof faqSchema>;
+export type Procedure = z.infer<typeof procedureSchema>;
+export type Service = z.infer<typeof serviceSchema>;
+export type Lesson = z.infer<typeof lessonSchema>;
+export type Article = z.infer<typeof articleSchema>;
+export type Passage = z.infer<typeof passageSchema>;
+export type Entry = z.infer<typeof entrySchema>;
+export type Synonyms = z.infer<typeof synonymsSchema>;
+export type Intents = z.infer<typeof intentsSchema>;
+export type Coverage = z.infer<typeof coverageSchema>;
+/** Anything the search can return. */
+export type Answerable = Entry | Passage;
