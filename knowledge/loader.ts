@@ -96,7 +96,7 @@ export function loadKnowledgeBase(seedsDir: string, options: LoadOptions = {}): 
   const entries: Entry[] = [];
   const synonyms: Synonyms[] = [];
   const intents: Intents[] = [];
-  const coverage: Coverage[] = [];
+  const coverage: Array<Coverage & { file: string }> = [];
   const seenIds = new Map<string, string>();
 
   if (!existsSync(seedsDir)) {
@@ -123,10 +123,15 @@ export function loadKnowledgeBase(seedsDir: string, options: LoadOptions = {}): 
       if (s) intents.push(s);
     } else if (kind === 'coverage') {
       const s = check(coverageSchema, data, file, problems);
-      if (s) coverage.push(s);
+      if (s) coverage.push({ ...s, file });
     } else {
       const entry = check(entrySchema, data, file, problems);
-      if (!entry) continue;
+      if (!entry) {
+        // Still known by its id, so that a coverage link to it is not reported twice.
+        const id = (data as { id?: unknown } | null)?.id;
+        if (typeof id === 'string' && !seenIds.has(id)) seenIds.set(id, file);
+        continue;
+      }
       const expected = basename(path).replace(/\.ya?ml$/, '');
       if (entry.id !== expected) {
         problems.push({ file, path: 'id', message: `must equal the file name "${expected}"` });
@@ -156,6 +161,7 @@ export function loadKnowledgeBase(seedsDir: string, options: LoadOptions = {}): 
           kind: 'synonyms',
           rewrites: Object.assign({}, ...synonyms.map((s) => s.rewrites)) as Record<string, string>,
           groups: synonyms.flatMap((s) => s.groups),
+          stopwords: synonyms.flatMap((s) => s.stopwords),
         };
   const int = single(intents, 'intents');
   const cov = single(coverage, 'coverage');
@@ -163,7 +169,7 @@ export function loadKnowledgeBase(seedsDir: string, options: LoadOptions = {}): 
     for (const [topic, ids] of Object.entries(cov.topics)) {
       for (const id of ids) {
         if (!seenIds.has(id)) {
-          problems.push({ file: 'coverage', path: `topics.${topic}`, message: `no entry has id "${id}"` });
+          problems.push({ file: cov.file, path: `topics.${topic}`, message: `no entry has id "${id}"` });
         }
       }
     }
@@ -171,7 +177,13 @@ export function loadKnowledgeBase(seedsDir: string, options: LoadOptions = {}): 
 
   const passages = options.passagesDir ? loadPassages(options.passagesDir, rel, problems) : [];
   if (problems.length > 0 || !syn || !int || !cov) throw new KnowledgeError(problems);
-  return { entries, passages, synonyms: syn, intents: int, coverage: cov };
+  return {
+    entries,
+    passages,
+    synonyms: syn,
+    intents: int,
+    coverage: { kind: 'coverage', topics: cov.topics },
+  };
 }
 
 function loadPassages(dir: string, rel: (f: string) => string, problems: Problem[]): Passage[] {

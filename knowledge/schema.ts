@@ -19,7 +19,9 @@ const entryId = z
   .string()
   .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be lower-case ASCII words joined by "-"');
 /** Coverage topic ids from knowledge-coverage.md: A1..A37, B1..B12, C1..C14, D. */
-const topicId = z.string().regex(/^(?:[ABC]\d{1,2}|D)$/, 'must be a coverage topic id such as A1, B7, C3 or D');
+const topicId = z
+  .string()
+  .regex(/^(?:[ABC]\d{1,2}|D)$/, 'must be a coverage topic id such as A1, B7, C3 or D');
 /** National procedure code (mã thủ tục), e.g. 1.001193. */
 const procedureCode = z.string().regex(/^\d\.\d{6}$/, 'must look like 1.001193');
 
@@ -140,6 +142,8 @@ export const synonymsSchema = z.strictObject({
   kind: z.literal('synonyms'),
   rewrites: z.record(nonEmpty, text).default({}),
   groups: z.array(textList.min(2, 'a synonym group needs at least two phrases')).default([]),
+  /** Chat particles and filler words that say nothing about the topic ("ạ", "ơi", "nhé"). */
+  stopwords: textList.default([]),
 });
 
 /**

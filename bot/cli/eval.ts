@@ -1,0 +1,135 @@
+/**
+ * `npm run eval -- FILE.jsonl`: run an evaluation set through `ask --jsonl`
+ * (the same code path a citizen's message takes) and print pass rates by
+ * category and style. `--failures` lists what failed; `--json OUT` writes
+ * the per-question results.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fold } from '../../knowledge/normalize';
+import type { AskLine } from './ask';
+
+export interface EvalItem {
+  id: string;
+  question: string;
+  category: string;
+  style: string;
+  topic?: string;
+  expect_all: string[][];
+  expect_handoff?: boolean;
+  expect_decline?: boolean;
+}
+
+export interface Verdict {
+  id: string;
+  pass: boolean;
+  missing: string[][];
+  reason?: string;
+}
+
+/** The grading rule of the evaluation set (see README: Measuring). */
+export function grade(item: EvalItem, answer: AskLine): Verdict {
+  const text = fold(answer.text);
+  const missing = item.expect_all.filter((group) => !group.some((alt) => text.includes(fold(alt))));
+  let reason: string | undefined;
+  if (missing.length > 0) reason = 'missing facts';
+  if (item.category === 'handoff' && !answer.handoff) reason = 'no hand-off';
+  if (item.category === 'out_of_scope' && (!answer.declined || answer.entry !== null))
+    reason = 'not declined';
+  if (item.category === 'smalltalk' && (answer.handoff || answer.declined))
+    reason = 'small talk handed off or declined';
+  return { id: item.id, pass: reason === undefined, missing, reason };
+}
+
+function runAsk(items: EvalItem[]): Promise<AskLine[]> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [join(__dirname, 'ask.js'), '--jsonl'], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => (out += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`ask exited with ${code}`));
+      resolvePromise(
+        out
+          .split('\n')
+          .filter((l) => l.trim())
+          .map((l) => JSON.parse(l) as AskLine),
+      );
+    });
+    for (const item of items)
+      child.stdin.write(JSON.stringify({ id: item.id, question: item.question }) + '\n');
+    child.stdin.end();
+  });
+}
+
+function table(title: string, rows: Map<string, { pass: number; total: number }>): string {
+  const lines = [`${title.padEnd(16)} pass/total   rate`];
+  for (const [k, v] of [...rows].sort()) {
+    lines.push(
+      `${k.padEnd(16)} ${`${v.pass}/${v.total}`.padStart(10)} ${((100 * v.pass) / v.total).toFixed(1).padStart(6)}%`,
+    );
+  }
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const file = args.find((a) => !a.startsWith('--') && args[args.indexOf(a) - 1] !== '--json');
+  if (!file) {
+    console.error('usage: npm run eval -- FILE.jsonl [--failures] [--json OUT]');
+    process.exit(2);
+  }
+  const items = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as EvalItem);
+  const answers = await runAsk(items);
+  const byId = new Map(answers.map((a) => [a.id, a]));
+  const verdicts: Verdict[] = [];
+  const byCategory = new Map<string, { pass: number; total: number }>();
+  const byStyle = new Map<string, { pass: number; total: number }>();
+  for (const item of items) {
+    const answer = byId.get(item.id);
+    const v: Verdict = answer
+      ? grade(item, answer)
+      : { id: item.id, pass: false, missing: [], reason: 'no answer line' };
+    verdicts.push(v);
+    for (const [map, key] of [
+      [byCategory, item.category],
+      [byStyle, item.style],
+    ] as const) {
+      const row = map.get(key) ?? { pass: 0, total: 0 };
+      row.total++;
+      if (v.pass) row.pass++;
+      map.set(key, row);
+    }
+  }
+  const passed = verdicts.filter((v) => v.pass).length;
+  console.log(table('category', byCategory));
+  console.log();
+  console.log(table('style', byStyle));
+  console.log();
+  console.log(`overall: ${passed}/${items.length} = ${((100 * passed) / items.length).toFixed(1)}%`);
+  if (args.includes('--failures')) {
+    for (const v of verdicts.filter((x) => !x.pass)) {
+      const item = items.find((i) => i.id === v.id);
+      const a = byId.get(v.id);
+      console.log(
+        `\n${v.id} [${item?.category}/${item?.style}] ${v.reason}: ${item?.question}\n  got: ${a?.entry?.id ?? '-'} (${a?.confidence}) cands=${a?.candidates.map((c) => `${c.id}:${c.score}`).join(',')}\n  missing: ${JSON.stringify(v.missing.map((g) => g.slice(0, 3)))}`,
+      );
+    }
+  }
+  const jsonAt = args.indexOf('--json');
+  if (jsonAt >= 0 && args[jsonAt + 1]) {
+    writeFileSync(
+      args[jsonAt + 1] as string,
+      JSON.stringify({ passed, total: items.length, verdicts }, null, 2),
+    );
+  }
+}
+
+if (require.main === module) void main();

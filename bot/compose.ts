@@ -1,0 +1,161 @@
+/**
+ * Building the answer from a knowledge entry: the part the citizen asked
+ * for first (a matching FAQ answer, then the asked fields), then a short
+ * summary, the official link and buttons for the other parts.
+ */
+import type { TFunction } from 'i18next';
+import type { Answerable, FieldName, Procedure } from '../knowledge/schema';
+import { emptyReply, type Reply, type ReplyField } from './reply';
+
+/** Parts of a procedure that can be asked for and shown, in display order. */
+const PROCEDURE_FIELDS: FieldName[] = [
+  'documents',
+  'where',
+  'processing_time',
+  'fees',
+  'online',
+  'applicants',
+  'steps',
+  'result',
+  'legal_basis',
+];
+/** Shown when a procedure question asks for nothing in particular ("làm thế nào?"). */
+const OVERVIEW_FIELDS: FieldName[] = ['documents', 'where', 'processing_time', 'fees'];
+
+export interface ComposeInput {
+  entry: Answerable;
+  fields: FieldName[];
+  faq?: number;
+  confidence: number;
+  language: 'vi' | 'en';
+}
+
+function procedureField(p: Procedure, field: FieldName, t: TFunction): ReplyField | undefined {
+  const label = t(`field.${field}`);
+  switch (field) {
+    case 'documents':
+      return { label, value: p.documents };
+    case 'where':
+      return { label, value: p.where };
+    case 'processing_time':
+      return { label, value: p.processing_time };
+    case 'fees':
+      return { label, value: p.fees };
+    case 'online': {
+      const parts = [t(`online.${p.online.level}`), p.online.note, p.online.url].filter(Boolean);
+      return { label, value: parts.join(' ') };
+    }
+    case 'applicants':
+      return { label, value: p.applicants };
+    case 'steps':
+      return { label, value: p.steps };
+    case 'result':
+      return { label, value: p.result };
+    case 'legal_basis':
+      return { label, value: p.legal_basis };
+  }
+}
+
+/** Button text that asks for one part of an entry, understood by the field cues. */
+export function fieldQuestion(field: FieldName, title: string, language: 'vi' | 'en'): string {
+  if (language === 'en') {
+    const en: Record<FieldName, string> = {
+      documents: 'documents needed',
+      fees: 'fees',
+      processing_time: 'how long',
+      where: 'where to apply',
+      online: 'apply online',
+      applicants: 'who can apply',
+      steps: 'steps',
+      result: 'result',
+      legal_basis: 'legal basis',
+    };
+    return `${title}: ${en[field]}`;
+  }
+  const vi: Record<FieldName, string> = {
+    documents: 'cần giấy tờ gì',
+    fees: 'lệ phí bao nhiêu',
+    processing_time: 'mất bao lâu',
+    where: 'nộp ở đâu',
+    online: 'làm trực tuyến được không',
+    applicants: 'ai được làm',
+    steps: 'các bước làm',
+    result: 'nhận kết quả gì',
+    legal_basis: 'căn cứ pháp lý',
+  };
+  return `${title} ${vi[field]}`;
+}
+
+/** Compose the reply for one entry. */
+export function composeAnswer(input: ComposeInput, t: TFunction): Reply {
+  const { entry, language } = input;
+  const r = emptyReply('answer', language);
+  r.confidence = input.confidence;
+
+  if (entry.kind === 'passage') {
+    r.title = entry.heading ?? entry.document_title;
+    r.text.push(t('quote', { title: entry.document_title, position: entry.position + 1 }));
+    r.text.push(excerpt(entry.text, 700));
+    if (entry.about && entry.about !== 'Nghệ An') r.text.push(t('otherProvince', { province: entry.about }));
+    r.entry = { id: entry.id, title: entry.document_title, codes: [] };
+    return r;
+  }
+
+  const english = language === 'en';
+  r.title = english && entry.title_en ? `${entry.title_en} (${entry.title})` : entry.title;
+  r.entry = {
+    id: entry.id,
+    title: entry.title,
+    codes: entry.kind === 'procedure' ? entry.codes.map((c) => c.code) : [],
+  };
+  const faq = input.faq === undefined ? undefined : entry.faq[input.faq];
+  if (english && entry.summary_en) r.text.push(entry.summary_en);
+  if (faq) r.text.push(faq.a);
+
+  const source = entry.sources[0];
+  if (entry.kind === 'procedure') {
+    const asked = input.fields.filter((f) => PROCEDURE_FIELDS.includes(f));
+    const shown = asked.length > 0 ? asked : faq ? [] : OVERVIEW_FIELDS;
+    if (!(english && entry.summary_en)) r.text.push(entry.summary);
+    for (const f of shown) {
+      const field = procedureField(entry, f, t);
+      if (field) r.fields.push(field);
+    }
+    if (entry.changes && asked.length === 0 && !faq)
+      r.fields.push({ label: t('field.changes'), value: entry.changes });
+    r.footer.push(t('codes', { codes: entry.codes.map((c) => c.code).join(', ') }));
+    for (const f of PROCEDURE_FIELDS.slice(0, 6)) {
+      if (!shown.includes(f))
+        r.buttons.push({ title: t(`field.${f}`), value: fieldQuestion(f, entry.title, language) });
+    }
+    const link = entry.online.url ?? source?.url;
+    if (link) r.link = { title: t('field.links'), url: link };
+  } else {
+    if (!(english && entry.summary_en)) r.text.unshift(entry.summary);
+    if (entry.kind === 'service') {
+      if (!faq && entry.steps.length > 0) r.fields.push({ label: t('field.steps'), value: entry.steps });
+      if (!faq && entry.notes.length > 0) r.fields.push({ label: t('field.points'), value: entry.notes });
+      const link = entry.links[0] ?? source;
+      if (link) r.link = { title: link.title, url: link.url };
+    } else if (entry.kind === 'lesson') {
+      if (!faq) r.fields.push({ label: t('field.steps'), value: entry.steps });
+      r.fields.push({ label: t('field.learn_more'), value: entry.learn_more });
+      r.buttons.push({ title: t('lessonStart'), value: `${t('lessonStart')}: ${entry.title}` });
+    } else if (entry.kind === 'article') {
+      if (!faq) r.fields.push({ label: t('field.points'), value: entry.points });
+      if (source) r.link = { title: source.title, url: source.url };
+    }
+  }
+  if (source) r.footer.push(t('source', { title: source.title, url: source.url, date: entry.checked }));
+  r.buttons.push({ title: t('hotlineButton'), value: t('hotlineButton') });
+  return r;
+}
+
+/** The first `max` characters of a passage, cut at a sentence or word boundary. */
+export function excerpt(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max);
+  const sentence = cut.lastIndexOf('. ');
+  const end = sentence > max * 0.5 ? sentence + 1 : cut.lastIndexOf(' ');
+  return `${cut.slice(0, end > 0 ? end : max).trim()} …`;
+}

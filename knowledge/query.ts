@@ -1,0 +1,233 @@
+/**
+ * Turning a citizen's question into weighted query *slots*.
+ *
+ * A slot is one piece of meaning in the question: a word, a known syllable
+ * pair, or a synonym group. It has a mass (how much it says, from its rarity
+ * in the knowledge base) and alternatives (the spellings that count as a
+ * match). Confidence is the share of the question's mass an entry matches.
+ */
+import type { FieldName, Intents, Synonyms } from './schema';
+import { editDistance, englishStem, fold, foldedTokens, looksEnglish, soundKey, tokens } from './normalize';
+
+export interface Slot {
+  /** Terms any one of which matches the slot (folded words, "a_b" pairs, "~stem" English stems). */
+  alternatives: string[][];
+  /** Weight before rarity: 1 for a word, more for a pair or synonym phrase. */
+  weight: number;
+  /** Filled in by the index: rarity-scaled weight. */
+  mass: number;
+  /** 1 for words as typed; less for a typo correction, which is a guess. */
+  trust: number;
+  /** What the slot came from, for explanations and tests. */
+  label: string;
+}
+
+export interface ParsedQuery {
+  text: string;
+  /** Folded tokens after rewrites (ko → không...). */
+  words: string[];
+  /** Accented tokens as typed, for tie-breaking. */
+  accented: string[];
+  english: boolean;
+  /** Parts of an entry the question asks for, in the order asked. */
+  fields: FieldName[];
+  slots: Slot[];
+}
+
+/** What the query parser needs to know about the indexed vocabulary. */
+export interface Vocabulary {
+  has(term: string): boolean;
+  /** Document frequency of a term (0 when unknown). */
+  df(term: string): number;
+  /** Known words one edit or one sound-alike away from `word`, most frequent first. */
+  correct(word: string): string | undefined;
+}
+
+/** Pre-folded conversation data, built once from the knowledge base. */
+export class Lexicon {
+  readonly rewrites = new Map<string, string[]>();
+  readonly stopwords: Set<string>;
+  readonly groups: string[][][];
+  readonly fieldCues: Array<{ field: FieldName; cue: string[] }>;
+
+  constructor(synonyms: Synonyms, intents: Intents) {
+    for (const [from, to] of Object.entries(synonyms.rewrites)) {
+      this.rewrites.set(fold(from).trim(), foldedTokens(to));
+    }
+    this.stopwords = new Set(synonyms.stopwords.flatMap((w) => foldedTokens(w)));
+    this.groups = synonyms.groups.map((g) => g.map((phrase) => this.rewrite(foldedTokens(phrase))));
+    this.fieldCues = [];
+    for (const [field, cues] of Object.entries(intents.fields) as Array<[FieldName, string[]]>) {
+      for (const cue of cues) this.fieldCues.push({ field, cue: this.rewrite(foldedTokens(cue)) });
+    }
+    // Longer cues first so that "nộp ở đâu" wins over "ở đâu".
+    this.fieldCues.sort((a, b) => b.cue.length - a.cue.length);
+  }
+
+  /** Apply chat rewrites token by token ("ko" → "khong", "cccd" → "can cuoc cong dan"). */
+  rewrite(words: string[]): string[] {
+    return words.flatMap((w) => this.rewrites.get(w) ?? [w]);
+  }
+}
+
+/** Positions where `phrase` occurs in `words`. */
+export function findPhrase(words: string[], phrase: string[]): number[] {
+  const out: number[] = [];
+  if (phrase.length === 0) return out;
+  outer: for (let i = 0; i + phrase.length <= words.length; i++) {
+    for (let j = 0; j < phrase.length; j++) if (words[i + j] !== phrase[j]) continue outer;
+    out.push(i);
+  }
+  return out;
+}
+
+/** The terms that represent a phrase in the index: its pairs, or the word itself when alone. */
+export function phraseTerms(words: string[]): string[] {
+  if (words.length === 1) return [words[0] as string];
+  const out: string[] = [];
+  for (let i = 0; i + 1 < words.length; i++) out.push(`${words[i]}_${words[i + 1]}`);
+  return out;
+}
+
+export interface QueryWeights {
+  pair: number;
+  synonym: number;
+  /** Share of credit a typo-corrected word earns. */
+  correctionTrust: number;
+}
+
+/**
+ * Parse a question into field intents and weighted slots. Slot masses are
+ * left at 0; the index fills them from its rarity statistics.
+ */
+export function parseQuery(
+  text: string,
+  lexicon: Lexicon,
+  vocab: Vocabulary,
+  weights: QueryWeights,
+): ParsedQuery {
+  const raw = tokens(text);
+  const english = looksEnglish(text);
+  const words = lexicon.rewrite(raw.map((t) => t.folded));
+  const consumed = new Array<boolean>(words.length).fill(false);
+
+  // 1. Field intents: "cần giấy tờ gì" asks for documents, "mất bao lâu" for the time...
+  const fields: Array<{ field: FieldName; at: number }> = [];
+  for (const { field, cue } of lexicon.fieldCues) {
+    for (const at of findPhrase(words, cue)) {
+      if (cue.some((_, j) => consumed[at + j])) continue;
+      for (let j = 0; j < cue.length; j++) consumed[at + j] = true;
+      if (!fields.some((f) => f.field === field)) fields.push({ field, at });
+    }
+  }
+  fields.sort((a, b) => a.at - b.at);
+
+  const slots: Slot[] = [];
+  // 2. Synonym groups: "sổ đỏ" also searches "giấy chứng nhận quyền sử dụng đất".
+  for (const group of lexicon.groups) {
+    for (const phrase of group) {
+      const hits = findPhrase(words, phrase).filter((at) => !phrase.some((_, j) => consumed[at + j]));
+      if (hits.length === 0) continue;
+      for (const at of hits) for (let j = 0; j < phrase.length; j++) consumed[at + j] = true;
+      slots.push({
+        alternatives: group.map(phraseTerms),
+        weight: weights.synonym,
+        mass: 0,
+        trust: 1,
+        label: phrase.join(' '),
+      });
+      break;
+    }
+  }
+
+  // 3. Words, corrected when unknown, and the known pairs they form.
+  const content: Array<string | undefined> = words.map((w, i) => {
+    if (consumed[i] || lexicon.stopwords.has(w)) return undefined;
+    if (vocab.has(w) || /\d/.test(w)) return w;
+    return vocab.correct(w) ?? w;
+  });
+  content.forEach((w, i) => {
+    if (w === undefined) return;
+    const alternatives = [[w]];
+    if (english) alternatives.push([`~${englishStem(w)}`]);
+    const corrected = words[i] !== w;
+    slots.push({
+      alternatives,
+      weight: 1,
+      mass: 0,
+      trust: corrected ? weights.correctionTrust : 1,
+      label: corrected ? `${words[i]}→${w}` : w,
+    });
+  });
+  // Pairs may include a filler word ("người cao tuổi"): a pair the knowledge base
+  // knows is evidence of a phrase; unknown pairs are ignored.
+  const paired = words.map((w, i) => (consumed[i] ? undefined : (content[i] ?? w)));
+  for (let i = 0; i + 1 < paired.length; i++) {
+    const a = paired[i];
+    const b = paired[i + 1];
+    if (a === undefined || b === undefined) continue;
+    if (content[i] === undefined && content[i + 1] === undefined) continue;
+    const pair = `${a}_${b}`;
+    if (!vocab.has(pair)) continue;
+    const trust = words[i] === a && words[i + 1] === b ? 1 : weights.correctionTrust;
+    slots.push({ alternatives: [[pair]], weight: weights.pair, mass: 0, trust, label: pair });
+  }
+  return {
+    text,
+    words,
+    accented: raw.map((t) => t.accented),
+    english,
+    fields: fields.map((f) => f.field),
+    slots,
+  };
+}
+
+/**
+ * A SymSpell-style corrector over the indexed words: one deletion on each
+ * side finds every word one edit away, and a sound-alike key finds the
+ * regional spelling slips (tr/ch, s/x, d/gi/r, l/n).
+ */
+export class Corrector {
+  private readonly deletes = new Map<string, string[]>();
+  private readonly sounds = new Map<string, string[]>();
+
+  constructor(
+    words: Iterable<string>,
+    private readonly frequency: (w: string) => number,
+  ) {
+    for (const w of words) {
+      if (w.length < 3 || /\d/.test(w)) continue;
+      for (const d of deletions(w)) push(this.deletes, d, w);
+      push(this.sounds, soundKey(w), w);
+    }
+  }
+
+  correct(word: string): string | undefined {
+    if (word.length < 3 || /\d/.test(word)) return undefined;
+    const found = new Set<string>();
+    // One-letter slips, but not in the first letter: "banh" is not a typo of "hanh".
+    // Slips in the initial consonant are the sound-alike ones below.
+    for (const d of [word, ...deletions(word)]) {
+      for (const w of this.deletes.get(d) ?? []) {
+        if (w[0] === word[0] && editDistance(word, w, 1) <= 1) found.add(w);
+      }
+    }
+    for (const w of this.sounds.get(soundKey(word)) ?? []) found.add(w);
+    let best: string | undefined;
+    for (const w of found) if (best === undefined || this.frequency(w) > this.frequency(best)) best = w;
+    return best;
+  }
+}
+
+function deletions(w: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < w.length; i++) out.push(w.slice(0, i) + w.slice(i + 1));
+  return out;
+}
+
+function push(map: Map<string, string[]>, key: string, value: string): void {
+  const list = map.get(key);
+  if (list) {
+    if (!list.includes(value)) list.push(value);
+  } else map.set(key, [value]);
+}

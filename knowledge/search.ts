@@ -1,0 +1,415 @@
+/**
+ * The knowledge search: a flexsearch index finds candidate entries, and a
+ * small scorer turns their matches into a confidence in 0..1 that means the
+ * same for every question: the share of what the question says (weighted by
+ * rarity) that the entry matches, and where (title or alias counts more than
+ * body text).
+ */
+import { Encoder, Index } from 'flexsearch';
+import type { KnowledgeBase } from './loader';
+import { englishStem, fold, foldedTokens, tokens } from './normalize';
+import {
+  Corrector,
+  Lexicon,
+  findPhrase,
+  parseQuery,
+  type ParsedQuery,
+  type Slot,
+  type Vocabulary,
+} from './query';
+import type { Answerable, FieldName } from './schema';
+
+/** Where in an entry a term was found. */
+export type FieldKind = 'title' | 'alias' | 'code' | 'name' | 'faq' | 'summary' | 'body';
+
+export interface SearchOptions {
+  /** How much a match counts, by where it is found (0..1). */
+  fieldWeights: Record<FieldKind, number>;
+  /** Weight of a syllable pair relative to a single word. */
+  pairWeight: number;
+  /** Weight of a synonym-group phrase. */
+  synonymWeight: number;
+  /** Share of credit a typo-corrected word earns (a correction is a guess). */
+  correctionTrust: number;
+  /** Mass of a word the knowledge base has never seen, as a share of the rarest known word. */
+  unknownWordShare: number;
+  /** At or above this confidence the best entry is answered. */
+  answerThreshold: number;
+  /** Below this confidence nothing is answered. */
+  noAnswerThreshold: number;
+  /** Candidates closer than this to the best one make the answer a clarification. */
+  clarifyMargin: number;
+  /** How many candidates flexsearch hands to the scorer. */
+  candidateLimit: number;
+  /** How many of the question's rarest terms are used to find candidates. */
+  candidateTerms: number;
+  /** How much more of the question a FAQ item must cover than the title to lead the answer. */
+  faqGain: number;
+  /** Confidence given to an entry whose title or alias appears word for word in the question. */
+  phraseFloor: number;
+  /** The province this deployment serves: documents about another province rank lower. */
+  province: string;
+  /** Factor applied to a passage about another province the question does not name. */
+  otherProvinceFactor: number;
+}
+
+export const defaultSearchOptions: SearchOptions = {
+  fieldWeights: { title: 1, alias: 1, code: 1, name: 0.8, faq: 0.8, summary: 0.6, body: 0.4 },
+  pairWeight: 1.5,
+  synonymWeight: 2,
+  unknownWordShare: 0.4,
+  correctionTrust: 0.6,
+  answerThreshold: 0.42,
+  noAnswerThreshold: 0.24,
+  clarifyMargin: 0.04,
+  candidateLimit: 60,
+  candidateTerms: 6,
+  faqGain: 0.15,
+  phraseFloor: 0.5,
+  province: 'Nghệ An',
+  otherProvinceFactor: 0.3,
+};
+
+export interface Hit {
+  id: string;
+  title: string;
+  kind: Answerable['kind'];
+  score: number;
+  entry: Answerable;
+}
+
+export type Decision = 'answer' | 'clarify' | 'no_answer';
+
+export interface SearchResult {
+  query: ParsedQuery;
+  decision: Decision;
+  best: Hit | null;
+  /** Up to three candidates, best first. */
+  candidates: Hit[];
+  /** Parts asked for (documents, fees...), in the order asked. */
+  fields: FieldName[];
+  /** Index into best.entry.faq of the question that matches best, if one matches well. */
+  faq?: number;
+  /** Further entries the question also asks about ("sang tên sổ đỏ rồi xin giấy phép xây nhà"). */
+  also: Hit[];
+}
+
+interface Doc {
+  entry: Answerable;
+  /** term → weight of the best field it occurs in. */
+  terms: Map<string, number>;
+  /** Folded titles and aliases of two words or more, as " a b c ", for whole-phrase matches. */
+  phrases: string[];
+  /** Accented words, to break ties in favour of the same tone marks. */
+  accented: Set<string>;
+  faq: Array<Set<string>>;
+  /** Terms of the title and aliases only. */
+  titleTerms: Set<string>;
+  about?: string;
+}
+
+/** The text of an entry, by field, for indexing. */
+export function entryFields(entry: Answerable): Array<[FieldKind, string]> {
+  const out: Array<[FieldKind, string]> = [];
+  const add = (kind: FieldKind, ...texts: Array<string | undefined>): void => {
+    for (const t of texts) if (t) out.push([kind, t]);
+  };
+  if (entry.kind === 'passage') {
+    add('name', entry.heading);
+    add('summary', entry.document_title);
+    add('body', entry.text);
+    return out;
+  }
+  add('title', entry.title, entry.title_en);
+  add('alias', ...entry.aliases);
+  add('summary', entry.summary, entry.summary_en, entry.changes);
+  for (const f of entry.faq) add('faq', f.q, ...(f.also ?? []));
+  add('body', ...entry.faq.map((f) => f.a));
+  switch (entry.kind) {
+    case 'procedure':
+      add('code', ...entry.codes.map((c) => c.code));
+      add('name', ...entry.codes.map((c) => c.name));
+      add('body', entry.applicants, ...(entry.conditions ?? []), ...entry.documents, ...entry.where);
+      add('body', ...entry.steps, entry.processing_time, entry.fees, entry.result);
+      add('body', entry.online.note, ...entry.legal_basis);
+      break;
+    case 'service':
+      add('body', ...entry.steps, ...entry.notes, ...entry.links.map((l) => `${l.title} ${l.url}`));
+      break;
+    case 'lesson':
+      add('body', ...entry.steps, entry.check.question, entry.check.answer, ...entry.learn_more);
+      break;
+    case 'article':
+      add('body', ...entry.points, ...entry.legal_basis);
+      break;
+  }
+  return out;
+}
+
+/** Index terms of a text: folded words, their pairs, and English stems of ASCII words. */
+export function termsOf(text: string): string[] {
+  const words = foldedTokens(text);
+  const out = [...words];
+  for (let i = 0; i + 1 < words.length; i++) out.push(`${words[i]}_${words[i + 1]}`);
+  if (!/[^\p{ASCII}]/u.test(text)) for (const w of words) out.push(`~${englishStem(w)}`);
+  return out;
+}
+
+export class KnowledgeIndex implements Vocabulary {
+  readonly options: SearchOptions;
+  readonly lexicon: Lexicon;
+  private readonly docs: Doc[] = [];
+  private readonly byId = new Map<string, number>();
+  private readonly dfs = new Map<string, number>();
+  private readonly flex: Index;
+  private readonly corrector: Corrector;
+  private readonly maxIdf: number;
+  private readonly provinceKey: string;
+
+  constructor(kb: KnowledgeBase, options: Partial<SearchOptions> = {}) {
+    this.options = { ...defaultSearchOptions, ...options };
+    this.lexicon = new Lexicon(kb.synonyms, kb.intents);
+    this.provinceKey = fold(this.options.province);
+    const encoder = new Encoder({ normalize: false, dedupe: false, split: /\s+/, numeric: false });
+    this.flex = new Index({ tokenize: 'strict', encoder, resolution: 1 });
+    for (const entry of [...kb.entries, ...kb.passages]) this.add(entry);
+    this.maxIdf = Math.log(1 + this.docs.length);
+    this.corrector = new Corrector(
+      [...this.dfs.keys()].filter((t) => !t.includes('_') && !t.startsWith('~')),
+      (w) => this.df(w),
+    );
+  }
+
+  get size(): number {
+    return this.docs.length;
+  }
+
+  private add(entry: Answerable): void {
+    const terms = new Map<string, number>();
+    const phrases: string[] = [];
+    const accented = new Set<string>();
+    const titleTerms = new Set<string>();
+    const w = this.options.fieldWeights;
+    for (const [kind, text] of entryFields(entry)) {
+      for (const t of termsOf(text)) terms.set(t, Math.max(terms.get(t) ?? 0, w[kind]));
+      for (const t of tokens(text)) accented.add(t.accented);
+      if (kind === 'title' || kind === 'alias') {
+        for (const t of termsOf(text)) titleTerms.add(t);
+        const words = this.lexicon.rewrite(foldedTokens(text));
+        if (words.length >= 2) phrases.push(` ${words.join(' ')} `);
+      }
+    }
+    const faq =
+      entry.kind === 'passage'
+        ? []
+        : entry.faq.map((f) => new Set([f.q, ...(f.also ?? [])].flatMap((t) => termsOf(t))));
+    const idx = this.docs.length;
+    this.docs.push({
+      entry,
+      terms,
+      phrases,
+      accented,
+      faq,
+      titleTerms,
+      about: entry.kind === 'passage' && entry.about ? fold(entry.about) : undefined,
+    });
+    this.byId.set(entry.id, idx);
+    for (const t of terms.keys()) this.dfs.set(t, (this.dfs.get(t) ?? 0) + 1);
+    this.flex.add(idx, [...terms.keys()].join(' '));
+  }
+
+  has(term: string): boolean {
+    return this.dfs.has(term);
+  }
+
+  df(term: string): number {
+    return this.dfs.get(term) ?? 0;
+  }
+
+  correct(word: string): string | undefined {
+    return this.corrector.correct(word);
+  }
+
+  /** Inverse document frequency; unknown terms get a share of the rarest term's. */
+  private idf(term: string): number {
+    const df = this.df(term);
+    if (df === 0) return this.maxIdf * this.options.unknownWordShare;
+    return Math.log(1 + this.docs.length / df);
+  }
+
+  get(id: string): Answerable | undefined {
+    const i = this.byId.get(id);
+    return i === undefined ? undefined : this.docs[i]?.entry;
+  }
+
+  /** Parse a question with this index's vocabulary, slot masses filled in. */
+  parse(question: string): ParsedQuery {
+    const q = parseQuery(question, this.lexicon, this, {
+      pair: this.options.pairWeight,
+      synonym: this.options.synonymWeight,
+      correctionTrust: this.options.correctionTrust,
+    });
+    for (const s of q.slots) {
+      const known = s.alternatives.flat().filter((t) => this.has(t));
+      const idf = known.length > 0 ? Math.max(...known.map((t) => this.idf(t))) : this.idf('');
+      s.mass = s.weight * idf;
+    }
+    return q;
+  }
+
+  /** How much of slot `s` an entry matches: the weight of the field where it is found (0..1). */
+  private credit(s: Slot, terms: Map<string, number>): number {
+    let best = 0;
+    for (const alt of s.alternatives) {
+      let c = 1;
+      for (const t of alt) {
+        const v = terms.get(t);
+        if (v === undefined) {
+          c = 0;
+          break;
+        }
+        if (v < c) c = v;
+      }
+      if (c > best) best = c;
+    }
+    return best;
+  }
+
+  /** Whether a plain set of terms (a FAQ question, a title) contains slot `s`. */
+  private contains(s: Slot, terms: Set<string>): boolean {
+    return s.alternatives.some((alt) => alt.every((t) => terms.has(t)));
+  }
+
+  private scoreDoc(q: ParsedQuery, joined: string, doc: Doc, mass: number): number {
+    if (mass === 0) return 0;
+    let matched = 0;
+    for (const s of q.slots) matched += s.mass * s.trust * this.credit(s, doc.terms);
+    let score = matched / mass;
+    // A title or alias said word for word is strong evidence, however long the question.
+    if (doc.phrases.some((p) => joined.includes(p))) {
+      score = Math.max(score, this.options.phraseFloor + (1 - this.options.phraseFloor) * score);
+    }
+    if (doc.about && doc.about !== this.provinceKey && !joined.includes(` ${doc.about} `)) {
+      score *= this.options.otherProvinceFactor;
+    }
+    return Math.min(1, score);
+  }
+
+  /** Tie-break: the same tone marks as typed count a little. */
+  private accentBonus(q: ParsedQuery, doc: Doc): number {
+    let same = 0;
+    for (const a of q.accented) if (doc.accented.has(a)) same++;
+    return (0.001 * same) / Math.max(1, q.accented.length);
+  }
+
+  /**
+   * Search the knowledge base. `context` names the entry of the conversation
+   * so far; it is always scored, so that a follow-up can stay on it.
+   */
+  search(question: string, context?: string): SearchResult {
+    const q = this.parse(question);
+    const mass = q.slots.reduce((m, s) => m + s.mass, 0);
+    const joined = ` ${q.words.join(' ')} `;
+    const ids = new Set<number>();
+    // Candidates come from the rarest terms of the question: they find the right
+    // entries, and common words would only make flexsearch walk long lists.
+    const terms = [...new Set(q.slots.flatMap((s) => s.alternatives.flat()))]
+      .filter((t) => this.has(t))
+      .sort((a, b) => this.df(a) - this.df(b))
+      .slice(0, this.options.candidateTerms);
+    if (terms.length > 0) {
+      const found = this.flex.search(terms.join(' '), { suggest: true, limit: this.options.candidateLimit });
+      for (const id of found) ids.add(Number(id));
+    }
+    const ctx = context === undefined ? undefined : this.byId.get(context);
+    if (ctx !== undefined) ids.add(ctx);
+
+    const hits: Array<Hit & { doc: Doc }> = [];
+    for (const i of ids) {
+      const doc = this.docs[i];
+      if (!doc) continue;
+      const score = this.scoreDoc(q, joined, doc, mass);
+      if (score > 0) hits.push({ ...hitOf(doc.entry, score), doc });
+    }
+    hits.sort((a, b) => b.score - a.score);
+    // Only near-ties at the top can change order by tone marks: score those alone.
+    const near = hits.filter((h) => h.score >= (hits[0]?.score ?? 0) - 0.002);
+    if (near.length > 1) {
+      for (const h of near) h.score = Math.min(1, h.score + this.accentBonus(q, h.doc));
+      hits.sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
+    }
+    for (const h of hits) h.score = Math.round(h.score * 1000) / 1000;
+    const top = hits[0];
+    const o = this.options;
+    let decision: Decision = 'no_answer';
+    if (top && top.score >= o.noAnswerThreshold) {
+      const second = hits[1];
+      const close = second !== undefined && top.score - second.score < o.clarifyMargin;
+      decision = top.score >= o.answerThreshold && !close ? 'answer' : 'clarify';
+    }
+    const candidates = hits.slice(0, 3).map(({ doc: _doc, ...h }) => h);
+    const result: SearchResult = {
+      query: q,
+      decision,
+      best: candidates[0] ?? null,
+      candidates,
+      fields: q.fields,
+      also: [],
+    };
+    if (!top || decision === 'no_answer') return result;
+    result.faq = this.bestFaq(q, top.doc, mass);
+    result.also = this.alsoAsked(q, hits, mass);
+    return result;
+  }
+
+  /**
+   * The FAQ item of `doc` that says more about the question than the
+   * entry's title does: it must cover a clearly larger share of it.
+   */
+  private bestFaq(q: ParsedQuery, doc: Doc, mass: number): number | undefined {
+    const cover = (terms: Set<string>): number => {
+      let m = 0;
+      for (const s of q.slots) if (this.contains(s, terms)) m += s.mass * s.trust;
+      return m / mass;
+    };
+    const title = cover(doc.titleTerms);
+    let best: number | undefined;
+    let bestScore = Math.max(0.3, title + this.options.faqGain);
+    doc.faq.forEach((terms, i) => {
+      const score = cover(terms);
+      if (score > bestScore) {
+        bestScore = score;
+        best = i;
+      }
+    });
+    return best;
+  }
+
+  /**
+   * Other entries a multi-part question asks about: candidates that match a
+   * good share of what the best entry leaves unmatched.
+   */
+  private alsoAsked(q: ParsedQuery, hits: Array<Hit & { doc: Doc }>, mass: number): Hit[] {
+    const [top, ...rest] = hits;
+    if (!top) return [];
+    const unmatched = q.slots.filter((s) => this.credit(s, top.doc.terms) < 0.5);
+    const out: Hit[] = [];
+    for (const h of rest.slice(0, 5)) {
+      if (h.score < this.options.noAnswerThreshold || h.kind === 'passage') continue;
+      let m = 0;
+      for (const s of unmatched) m += s.mass * s.trust * this.credit(s, h.doc.terms);
+      if (m / mass >= 0.2) {
+        const { doc: _doc, ...hit } = h;
+        out.push(hit);
+        unmatched.splice(0, unmatched.length, ...unmatched.filter((s) => this.credit(s, h.doc.terms) < 0.5));
+      }
+      if (out.length === 2) break;
+    }
+    return out;
+  }
+}
+
+function hitOf(entry: Answerable, score: number): Hit {
+  const title = entry.kind === 'passage' ? (entry.heading ?? entry.document_title) : entry.title;
+  return { id: entry.id, title, kind: entry.kind, score, entry };
+}

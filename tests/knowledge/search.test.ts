@@ -1,0 +1,100 @@
+import { KnowledgeIndex } from '../../knowledge/search';
+import { fixtureKb } from '../helpers';
+
+const index = new KnowledgeIndex(fixtureKb());
+const best = (q: string): string | undefined => index.search(q).best?.id;
+
+describe('finding the entry', () => {
+  it.each([
+    ['Làm giấy khai sinh cho con ở đâu?', 'dang-ky-khai-sinh'],
+    ['lam giay khai sinh cho con o dau', 'dang-ky-khai-sinh'],
+    ['LÀM GIẤY KHAI SINH', 'dang-ky-khai-sinh'],
+    ['đăng ký kết hôn cần gì', 'dang-ky-ket-hon'],
+    ['dang ky ket hon can gi', 'dang-ky-ket-hon'],
+    ['lam cccd o dau', 'cap-the-can-cuoc'],
+    ['tra cứu hồ sơ đến đâu rồi', 'tra-cuu-ho-so'],
+    ['dat mat khau the nao cho an toan', 'mat-khau-an-toan'],
+  ])('%s → %s', (question, id) => {
+    expect(best(question)).toBe(id);
+  });
+
+  it('expands chat abbreviations from the synonyms table (đkkh, cccd, ko)', () => {
+    expect(best('đkkh ở đâu')).toBe('dang-ky-ket-hon');
+    const q = index.parse('lam cccd ko');
+    expect(q.words).toEqual(['lam', 'can', 'cuoc', 'cong', 'dan', 'khong']);
+  });
+
+  it('tolerates one-letter typos and regional spelling slips', () => {
+    expect(best('dang ky khai sin')).toBe('dang-ky-khai-sinh');
+    expect(best('tạm chú bao lâu phải gia hạn')).toBe('dang-ky-tam-tru');
+  });
+
+  it('finds a procedure by its national code', () => {
+    expect(best('thủ tục 1.000894')).toBe('dang-ky-ket-hon');
+  });
+
+  it('answers English questions from the English title', () => {
+    expect(best('How do I get a birth certificate?')).toBe('dang-ky-khai-sinh');
+  });
+});
+
+describe('confidence and decision', () => {
+  it('scores in 0..1 and answers a clear question', () => {
+    const r = index.search('đăng ký kết hôn');
+    expect(r.decision).toBe('answer');
+    expect(r.best?.score).toBeGreaterThan(0.5);
+    expect(r.best?.score).toBeLessThanOrEqual(1);
+    for (const c of r.candidates) expect(c.score).toBeGreaterThanOrEqual(0);
+    expect(r.candidates.length).toBeLessThanOrEqual(3);
+  });
+
+  it('does not answer a question the knowledge base knows nothing of', () => {
+    const r = index.search('bánh chưng nấu mấy tiếng thì ngon');
+    expect(r.decision).toBe('no_answer');
+  });
+
+  it('gives the same confidence with and without tone marks, and prefers matching marks on ties', () => {
+    const a = index.search('đăng ký kết hôn').best?.score ?? 0;
+    const b = index.search('dang ky ket hon').best?.score ?? 0;
+    expect(Math.abs(a - b)).toBeLessThan(0.01);
+  });
+
+  it('asks which one when two entries match equally', () => {
+    const r = index.search('đăng ký');
+    expect(r.decision).not.toBe('answer');
+  });
+});
+
+describe('field intent', () => {
+  it.each([
+    ['đăng ký kết hôn cần giấy tờ gì', ['documents']],
+    ['dang ky ket hon can giay to gi', ['documents']],
+    ['lệ phí làm căn cước bao nhiêu', ['fees']],
+    ['le phi lam can cuoc', ['fees']],
+    ['làm căn cước mất bao lâu', ['processing_time']],
+    ['khai sinh nộp ở đâu', ['where']],
+    ['khai sinh lam online duoc ko', ['online']],
+    ['tạm trú mất mấy ngày, nộp ở đâu', ['processing_time', 'where']],
+  ])('%s asks for %j', (question, fields) => {
+    expect(index.search(question).fields).toEqual(fields);
+  });
+
+  it('leads with the FAQ answer that matches the question', () => {
+    const r = index.search('tam tru duoc bao lau thi phai gia han');
+    expect(r.best?.id).toBe('dang-ky-tam-tru');
+    expect(r.faq).toBe(0);
+  });
+
+  it('does not pick a FAQ that adds nothing to the title', () => {
+    const r = index.search('làm giấy khai sinh ở đâu');
+    expect(r.faq).toBeUndefined();
+  });
+});
+
+describe('questions about two things', () => {
+  it('names the second entry a question also asks about', () => {
+    const r = index.search('đăng ký kết hôn xong thì làm thẻ căn cước ở đâu');
+    const ids = [r.best?.id, ...r.also.map((h) => h.id)];
+    expect(ids).toEqual(expect.arrayContaining(['dang-ky-ket-hon', 'cap-the-can-cuoc']));
+  });
+});
