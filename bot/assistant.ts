@@ -71,7 +71,7 @@ export class Assistant {
   respond(text: string, memory: ConversationMemory): Reply {
     const language = looksEnglish(text) ? 'en' : 'vi';
     const t = this.t(language);
-    const intents = this.intents.recognize(text);
+    const { intents, smalltalkShare } = this.intents.recognize(text);
     const first = intents[0];
 
     if (first?.kind === 'emergency') return this.emergency(first, language);
@@ -86,7 +86,8 @@ export class Assistant {
       return this.decline(first.topic, language, memory);
     }
     const small = intents.find((i) => i.kind === 'greeting' || i.kind === 'thanks' || i.kind === 'goodbye');
-    if (small && !answered) {
+    // "cảm ơn bạn nhiều nhé" is small talk even if a word of it matches an entry.
+    if (small && (!answered || smalltalkShare >= 0.5)) {
       if (small.kind === 'greeting') return this.welcome(language);
       return this.smalltalk(t(small.kind), language, memory);
     }

@@ -6,7 +6,7 @@
  */
 import type { Lexicon } from '../knowledge/query';
 import { findPhrase } from '../knowledge/query';
-import { foldedTokens } from '../knowledge/normalize';
+import { foldedTokens, tokens } from '../knowledge/normalize';
 import type { Intents } from '../knowledge/schema';
 
 export type ConversationIntent =
@@ -21,7 +21,16 @@ export type ConversationIntent =
 
 interface Cue {
   words: string[];
+  /** The cue as written, lower case with tone marks, for one-word cues. */
+  accented?: string;
   intent: ConversationIntent;
+}
+
+/** What the recognizer found in a message. */
+export interface Recognition {
+  intents: ConversationIntent[];
+  /** Share of the message's words that small-talk cues account for (0..1). */
+  smalltalkShare: number;
 }
 
 export class IntentRecognizer {
@@ -33,10 +42,15 @@ export class IntentRecognizer {
   ) {
     const add = (group: string, phrases: string[], intent: ConversationIntent): void => {
       const list = (this.cues[group] ??= []);
-      for (const p of phrases) list.push({ words: lexicon.rewrite(foldedTokens(p)), intent });
+      for (const p of phrases) {
+        const words = lexicon.rewrite(foldedTokens(p));
+        const typed = tokens(p);
+        list.push({ words, accented: typed.length === 1 ? typed[0]?.accented : undefined, intent });
+      }
     };
-    for (const e of intents.emergency)
+    for (const e of intents.emergency) {
       add('emergency', e.cues, { kind: 'emergency', number: e.number, service: e.service });
+    }
     add('identity', intents.identity, { kind: 'identity' });
     add('handoff', intents.handoff, { kind: 'handoff' });
     add('complaint', intents.complaint, { kind: 'complaint' });
@@ -47,14 +61,18 @@ export class IntentRecognizer {
       add('out_of_scope', o.cues, { kind: 'out_of_scope', topic: o.topic });
   }
 
-  private match(group: string, words: string[]): ConversationIntent | undefined {
-    for (const cue of this.cues[group] ?? []) if (findPhrase(words, cue.words).length > 0) return cue.intent;
-    return undefined;
+  /**
+   * Where cue matches in the message. A one-word cue typed with tone marks
+   * must match them too: "bão" (storm) is not "bao" in "bao nhiêu".
+   */
+  private matches(cue: Cue, words: string[], typed: Set<string> | undefined): number[] {
+    if (cue.accented && typed && cue.accented !== cue.words[0]) {
+      return typed.has(cue.accented) ? findPhrase(words, cue.words) : [];
+    }
+    return findPhrase(words, cue.words);
   }
 
-  /**
-   * Words of the message after chat rewrites, as the matcher sees them.
-   */
+  /** Words of the message after chat rewrites, as the matcher sees them. */
   words(text: string): string[] {
     return this.lexicon.rewrite(foldedTokens(text));
   }
@@ -62,11 +80,15 @@ export class IntentRecognizer {
   /**
    * The intents a message shows, most urgent first. Small talk comes last:
    * "chào bạn, cho hỏi làm hộ chiếu ở đâu" is a question first, and the
-   * caller decides whether the knowledge base answers it.
+   * caller decides, with `smalltalkShare`, whether the knowledge base answers.
    */
-  recognize(text: string): ConversationIntent[] {
+  recognize(text: string): Recognition {
     const words = this.words(text);
-    const out: ConversationIntent[] = [];
+    const raw = tokens(text);
+    const hasMarks = raw.some((t) => t.accented !== t.folded);
+    const typed = hasMarks ? new Set(raw.map((t) => t.accented)) : undefined;
+    const intents: ConversationIntent[] = [];
+    const smalltalkWords = new Set<number>();
     for (const group of [
       'emergency',
       'identity',
@@ -77,9 +99,17 @@ export class IntentRecognizer {
       'thanks',
       'goodbye',
     ]) {
-      const m = this.match(group, words);
-      if (m) out.push(m);
+      for (const cue of this.cues[group] ?? []) {
+        const at = this.matches(cue, words, typed);
+        if (at.length === 0) continue;
+        if (!intents.includes(cue.intent)) intents.push(cue.intent);
+        if (group === 'greeting' || group === 'thanks' || group === 'goodbye') {
+          for (const i of at) cue.words.forEach((_, j) => smalltalkWords.add(i + j));
+        }
+      }
     }
-    return out;
+    const content = words.filter((w, i) => smalltalkWords.has(i) || !this.lexicon.isStopword(w, undefined));
+    const smalltalkShare = content.length === 0 ? 0 : smalltalkWords.size / content.length;
+    return { intents, smalltalkShare };
   }
 }

@@ -46,7 +46,9 @@ export interface Vocabulary {
 /** Pre-folded conversation data, built once from the knowledge base. */
 export class Lexicon {
   readonly rewrites = new Map<string, string[]>();
+  /** Stop words as written (with tone marks) and folded. */
   readonly stopwords: Set<string>;
+  private readonly foldedStopwords: Set<string>;
   readonly groups: string[][][];
   readonly fieldCues: Array<{ field: FieldName; cue: string[] }>;
 
@@ -54,7 +56,8 @@ export class Lexicon {
     for (const [from, to] of Object.entries(synonyms.rewrites)) {
       this.rewrites.set(fold(from).trim(), foldedTokens(to));
     }
-    this.stopwords = new Set(synonyms.stopwords.flatMap((w) => foldedTokens(w)));
+    this.stopwords = new Set(synonyms.stopwords.flatMap((w) => tokens(w).map((t) => t.accented)));
+    this.foldedStopwords = new Set(synonyms.stopwords.flatMap((w) => foldedTokens(w)));
     this.groups = synonyms.groups.map((g) => g.map((phrase) => this.rewrite(foldedTokens(phrase))));
     this.fieldCues = [];
     for (const [field, cues] of Object.entries(intents.fields) as Array<[FieldName, string[]]>) {
@@ -62,6 +65,17 @@ export class Lexicon {
     }
     // Longer cues first so that "nộp ở đâu" wins over "ở đâu".
     this.fieldCues.sort((a, b) => b.cue.length - a.cue.length);
+  }
+
+  /**
+   * Whether a word is filler. Folding makes "đang" (filler) and "đăng"
+   * (register) the same, so a word typed with tone marks is filler only if
+   * it is written exactly like a stop word; one typed without them may be
+   * either, and counts as filler (its pairs still count).
+   */
+  isStopword(folded: string, accented: string | undefined): boolean {
+    if (accented === undefined || accented === folded) return this.foldedStopwords.has(folded);
+    return this.stopwords.has(accented);
   }
 
   /** Apply chat rewrites token by token ("ko" → "khong", "cccd" → "can cuoc cong dan"). */
@@ -108,7 +122,19 @@ export function parseQuery(
 ): ParsedQuery {
   const raw = tokens(text);
   const english = looksEnglish(text);
-  const words = lexicon.rewrite(raw.map((t) => t.folded));
+  const words: string[] = [];
+  /** The accented form typed for each word; undefined for words a rewrite produced. */
+  const typed: Array<string | undefined> = [];
+  for (const t of raw) {
+    const rewritten = lexicon.rewrites.get(t.folded);
+    if (rewritten) {
+      words.push(...rewritten);
+      typed.push(...rewritten.map(() => undefined));
+    } else {
+      words.push(t.folded);
+      typed.push(t.accented);
+    }
+  }
   const consumed = new Array<boolean>(words.length).fill(false);
 
   // 1. Field intents: "cần giấy tờ gì" asks for documents, "mất bao lâu" for the time...
@@ -142,7 +168,7 @@ export function parseQuery(
 
   // 3. Words, corrected when unknown, and the known pairs they form.
   const content: Array<string | undefined> = words.map((w, i) => {
-    if (consumed[i] || lexicon.stopwords.has(w)) return undefined;
+    if (consumed[i] || lexicon.isStopword(w, typed[i])) return undefined;
     if (vocab.has(w) || /\d/.test(w)) return w;
     return vocab.correct(w) ?? w;
   });

@@ -8,15 +8,7 @@
 import { Encoder, Index } from 'flexsearch';
 import type { KnowledgeBase } from './loader';
 import { englishStem, fold, foldedTokens, tokens } from './normalize';
-import {
-  Corrector,
-  Lexicon,
-  findPhrase,
-  parseQuery,
-  type ParsedQuery,
-  type Slot,
-  type Vocabulary,
-} from './query';
+import { Corrector, Lexicon, parseQuery, type ParsedQuery, type Slot, type Vocabulary } from './query';
 import type { Answerable, FieldName } from './schema';
 
 /** Where in an entry a term was found. */

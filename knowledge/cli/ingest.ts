@@ -10,7 +10,7 @@ import { ingestText } from '../ingest';
 const args = process.argv.slice(2);
 const outAt = args.indexOf('--out');
 const out = resolve(outAt >= 0 ? (args[outAt + 1] ?? '') : (process.env.KB_PASSAGES_DIR ?? 'data/passages'));
-const files = args.filter((_, i) => i !== outAt && i !== outAt + 1);
+const files = outAt < 0 ? args : args.filter((_, i) => i !== outAt && i !== outAt + 1);
 if (files.length === 0) {
   console.error('usage: npm run kb:ingest -- FILE... [--out DIR]');
   process.exit(2);
