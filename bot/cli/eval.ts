@@ -78,9 +78,10 @@ function table(title: string, rows: Map<string, { pass: number; total: number }>
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const file = args.find((a) => !a.startsWith('--') && args[args.indexOf(a) - 1] !== '--json');
+  const valued = new Set(['--json', '--min-overall', '--min-style']);
+  const file = args.find((a, i) => !a.startsWith('--') && !valued.has(args[i - 1] ?? ''));
   if (!file) {
-    console.error('usage: npm run eval -- FILE.jsonl [--failures] [--json OUT]');
+    console.error('usage: npm run eval -- FILE.jsonl [--failures] [--json OUT] [--min-overall R] [--min-style R]');
     process.exit(2);
   }
   const items = readFileSync(file, 'utf8')
@@ -123,13 +124,30 @@ async function main(): Promise<void> {
       );
     }
   }
+  const failed: string[] = [];
+  const minOverall = numberFlag(args, '--min-overall');
+  const minStyle = numberFlag(args, '--min-style');
+  if (minOverall !== undefined && passed / items.length < minOverall) failed.push(`overall below ${minOverall}`);
+  if (minStyle !== undefined) {
+    for (const [style, row] of byStyle) {
+      if (row.pass / row.total < minStyle) failed.push(`style ${style} below ${minStyle}`);
+    }
+  }
   const jsonAt = args.indexOf('--json');
   if (jsonAt >= 0 && args[jsonAt + 1]) {
-    writeFileSync(
-      args[jsonAt + 1] as string,
-      JSON.stringify({ passed, total: items.length, verdicts }, null, 2),
-    );
+    const rates = (m: Map<string, { pass: number; total: number }>) => Object.fromEntries(m);
+    const report = { passed, total: items.length, byCategory: rates(byCategory), byStyle: rates(byStyle), verdicts };
+    writeFileSync(args[jsonAt + 1] as string, JSON.stringify(report, null, 2));
   }
+  if (failed.length > 0) {
+    console.error(`eval: ${failed.join('; ')}`);
+    process.exitCode = 1;
+  }
+}
+
+function numberFlag(args: string[], name: string): number | undefined {
+  const at = args.indexOf(name);
+  return at >= 0 ? Number(args[at + 1]) : undefined;
 }
 
 if (require.main === module) void main();

@@ -1,0 +1,90 @@
+/**
+ * The project's real knowledge base: complete against the coverage list and
+ * every procedure traceable to its law, its official page and a check date.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { realKb, SHARED } from '../helpers';
+
+const kb = realKb();
+
+/** Topic ids listed in knowledge-coverage.md: "A1".."A37", "B1".."B12", "C1".."C14" and "D". */
+function coverageTopics(): string[] {
+  const md = readFileSync(join(SHARED, 'knowledge-coverage.md'), 'utf8');
+  const topics: string[] = [];
+  let section = '';
+  for (const line of md.split('\n')) {
+    const heading = /^## ([A-D])\./.exec(line);
+    if (heading) section = heading[1] as string;
+    const item = /^(\d+)\. /.exec(line);
+    if (item && section && section !== 'D') topics.push(`${section}${item[1]}`);
+  }
+  if (md.includes('## D.')) topics.push('D');
+  return topics;
+}
+
+describe('the knowledge base', () => {
+  it('maps every topic of the coverage list to an entry that exists', () => {
+    const topics = coverageTopics();
+    expect(topics.length).toBe(37 + 12 + 14 + 1);
+    const ids = new Set(kb.entries.map((e) => e.id));
+    const missing = topics.filter((t) => !(kb.coverage.topics[t] ?? []).some((id) => ids.has(id)));
+    expect(missing).toEqual([]);
+  });
+
+  it('says in each entry which topics it covers, consistently with the map', () => {
+    for (const [topic, ids] of Object.entries(kb.coverage.topics)) {
+      for (const id of ids) {
+        const entry = kb.entries.find((e) => e.id === id);
+        expect({ id, topics: entry?.topics ?? [] }).toEqual({ id, topics: expect.arrayContaining([topic]) });
+      }
+    }
+  });
+
+  it('gives every procedure its codes, legal basis, official sources and a check date', () => {
+    const procedures = kb.entries.filter((e) => e.kind === 'procedure');
+    expect(procedures.length).toBeGreaterThanOrEqual(36);
+    for (const p of procedures) {
+      expect({ id: p.id, codes: p.codes.length > 0 }).toEqual({ id: p.id, codes: true });
+      expect(p.legal_basis.length).toBeGreaterThan(0);
+      expect(p.sources.length).toBeGreaterThan(0);
+      expect(p.checked >= '2026-01-01').toBe(true);
+    }
+  });
+
+  it('points procedure sources at the national portal page of one of their codes', () => {
+    for (const p of kb.entries) {
+      if (p.kind !== 'procedure') continue;
+      const urls = p.sources.map((s) => s.url).join(' ');
+      const codes = p.codes.map((c) => c.code);
+      expect({ id: p.id, linked: codes.some((c) => urls.includes(`ma_thu_tuc=${c}`)) }).toEqual({
+        id: p.id,
+        linked: true,
+      });
+    }
+  });
+
+  it('has English titles and summaries for at least 20 procedures', () => {
+    const english = kb.entries.filter((e) => e.kind === 'procedure' && e.title_en && e.summary_en);
+    expect(english.length).toBeGreaterThanOrEqual(20);
+  });
+
+  it('does not speak of the district level that no longer exists as a place to go', () => {
+    const offenders: string[] = [];
+    for (const e of kb.entries) {
+      if (e.kind !== 'procedure') continue;
+      for (const w of e.where) if (/cấp huyện|UBND huyện|Ủy ban nhân dân huyện/i.test(w)) offenders.push(`${e.id}: ${w}`);
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it('gives every lesson steps, a check question with its answer, and where to learn more', () => {
+    const lessons = kb.entries.filter((e) => e.kind === 'lesson');
+    expect(lessons.length).toBeGreaterThanOrEqual(14);
+    for (const l of lessons) {
+      expect(l.steps.length).toBeGreaterThanOrEqual(3);
+      expect(l.check.answer.length).toBeGreaterThan(0);
+      expect(l.learn_more.length).toBeGreaterThan(0);
+    }
+  });
+});
