@@ -1,32 +1,48 @@
 /**
- * `npm start`: load and check the knowledge base (refusing to start on an
- * invalid one, with every problem listed), then answer questions typed on
- * the terminal, one conversation per process.
+ * `npm start`: read the configuration, load and check the knowledge base
+ * (refusing to start on an invalid one, with every problem listed), open
+ * the database and serve. SIGINT/SIGTERM close the server cleanly.
  */
-import { createInterface } from 'node:readline';
 import { KnowledgeError, formatProblem } from '../knowledge/loader';
-import { Assistant, newMemory } from './assistant';
-import { loadConfiguredKnowledge } from './kb';
-import { toPlainText } from './reply';
+import { ConfigError, loadConfig } from './config';
+import { createLogger } from './log';
+import { startServer } from './server';
 
-function main(): void {
-  let assistant: Assistant;
+async function main(): Promise<void> {
+  let config;
   try {
-    assistant = new Assistant(loadConfiguredKnowledge());
+    config = loadConfig();
   } catch (e) {
-    if (!(e instanceof KnowledgeError)) throw e;
-    console.error('The knowledge base is invalid; not starting.');
-    for (const p of e.problems) console.error(`  ${formatProblem(p)}`);
+    if (!(e instanceof ConfigError)) throw e;
+    console.error(e.message);
     process.exit(1);
   }
-  const memory = newMemory();
-  console.log(toPlainText(assistant.welcome()));
-  const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: '\n> ' });
-  rl.prompt();
-  rl.on('line', (line) => {
-    if (line.trim()) console.log(toPlainText(assistant.respond(line, memory)));
-    rl.prompt();
-  });
+  const log = createLogger(config.logLevel);
+  try {
+    const server = await startServer(config, log);
+    let stopping = false;
+    const stop = (signal: string): void => {
+      if (stopping) return;
+      stopping = true;
+      log.info('shutting down', { signal });
+      server.close().then(
+        () => process.exit(0),
+        (e: Error) => {
+          log.error('shutdown failed', { error: e.message });
+          process.exit(1);
+        },
+      );
+    };
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
+  } catch (e) {
+    if (e instanceof KnowledgeError) {
+      console.error('The knowledge base is invalid; not starting.');
+      for (const p of e.problems) console.error(`  ${formatProblem(p)}`);
+      process.exit(1);
+    }
+    throw e;
+  }
 }
 
-main();
+void main();

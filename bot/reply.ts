@@ -17,7 +17,7 @@ export interface ReplyButton {
 }
 
 export type ReplyKind =
-  'answer' | 'clarify' | 'no_answer' | 'smalltalk' | 'handoff' | 'decline' | 'emergency';
+  'answer' | 'clarify' | 'no_answer' | 'smalltalk' | 'handoff' | 'decline' | 'emergency' | 'lesson';
 
 export interface Reply {
   kind: ReplyKind;
@@ -60,7 +60,7 @@ export function emptyReply(kind: ReplyKind, language: 'vi' | 'en'): Reply {
 }
 
 function renderBody(r: Reply, lines: string[]): void {
-  if (r.title) lines.push(r.title.toUpperCase());
+  if (r.title) lines.push(r.title);
   lines.push(...r.text);
   for (const f of r.fields) {
     if (Array.isArray(f.value)) {

@@ -5,9 +5,13 @@
  */
 import { createInterface } from 'node:readline';
 import { KnowledgeError, formatProblem } from '../../knowledge/loader';
-import { Assistant, newMemory, type ConversationMemory } from '../assistant';
+import { ConversationState, MemoryStorage, UserState, type Activity } from 'botbuilder';
+import { Assistant } from '../assistant';
 import { loadConfiguredKnowledge } from '../kb';
-import { toPlainText, type Reply } from '../reply';
+import { LocalAdapter } from '../localAdapter';
+import { PublicServiceBot } from '../publicServiceBot';
+import { activityText } from '../render';
+import type { Reply } from '../reply';
 
 export interface AskLine {
   id: string;
@@ -19,15 +23,20 @@ export interface AskLine {
   confidence: number;
 }
 
-export function toAskLine(id: string, reply: Reply): AskLine {
+/** The ask line for what the bot sent in one turn. */
+export function toAskLine(id: string, sent: Partial<Activity>[]): AskLine {
+  const replies = sent
+    .map((a) => (a.channelData as { reply?: Reply } | undefined)?.reply)
+    .filter((r): r is Reply => !!r);
+  const main = replies.find((r) => r.entry) ?? replies[0];
   return {
     id,
-    text: toPlainText(reply),
-    entry: reply.entry,
-    candidates: reply.candidates,
-    handoff: reply.handoff,
-    declined: reply.declined,
-    confidence: reply.confidence,
+    text: sent.map(activityText).join('\n\n'),
+    entry: main?.entry ?? null,
+    candidates: main?.candidates ?? [],
+    handoff: replies.some((r) => r.handoff),
+    declined: replies.some((r) => r.declined),
+    confidence: main?.confidence ?? 0,
   };
 }
 
@@ -40,6 +49,15 @@ async function main(): Promise<void> {
     for (const p of e.problems) console.error(formatProblem(p));
     process.exit(1);
   }
+  const storage = new MemoryStorage();
+  const bot = new PublicServiceBot({
+    assistant,
+    conversationState: new ConversationState(storage),
+    userState: new UserState(storage),
+  });
+  const adapter = new LocalAdapter();
+  const turn = (text: string, conversation: string) => adapter.send(text, conversation, (c) => bot.run(c));
+
   const args = process.argv.slice(2);
   if (!args.includes('--jsonl')) {
     const question = args.join(' ').trim();
@@ -49,10 +67,9 @@ async function main(): Promise<void> {
       );
       process.exit(2);
     }
-    console.log(toPlainText(assistant.respond(question, newMemory())));
+    console.log(toAskLine('1', await turn(question, 'cli')).text);
     return;
   }
-  const conversations = new Map<string, ConversationMemory>();
   const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
   let n = 0;
   for await (const line of rl) {
@@ -70,13 +87,9 @@ async function main(): Promise<void> {
       continue;
     }
     const id = typeof item.id === 'string' || typeof item.id === 'number' ? String(item.id) : String(n);
-    const key = typeof item.conversation === 'string' ? item.conversation : undefined;
-    let memory = key ? conversations.get(key) : undefined;
-    if (!memory) {
-      memory = newMemory();
-      if (key) conversations.set(key, memory);
-    }
-    process.stdout.write(JSON.stringify(toAskLine(id, assistant.respond(item.question, memory))) + '\n');
+    // Without a conversation id every question starts a conversation of its own.
+    const conversation = typeof item.conversation === 'string' ? `c:${item.conversation}` : `q:${n}`;
+    process.stdout.write(JSON.stringify(toAskLine(id, await turn(item.question, conversation))) + '\n');
   }
 }
 

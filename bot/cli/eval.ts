@@ -81,7 +81,9 @@ async function main(): Promise<void> {
   const valued = new Set(['--json', '--min-overall', '--min-style']);
   const file = args.find((a, i) => !a.startsWith('--') && !valued.has(args[i - 1] ?? ''));
   if (!file) {
-    console.error('usage: npm run eval -- FILE.jsonl [--failures] [--json OUT] [--min-overall R] [--min-style R]');
+    console.error(
+      'usage: npm run eval -- FILE.jsonl [--failures] [--json OUT] [--min-overall R] [--min-style R]',
+    );
     process.exit(2);
   }
   const items = readFileSync(file, 'utf8')
@@ -127,7 +129,8 @@ async function main(): Promise<void> {
   const failed: string[] = [];
   const minOverall = numberFlag(args, '--min-overall');
   const minStyle = numberFlag(args, '--min-style');
-  if (minOverall !== undefined && passed / items.length < minOverall) failed.push(`overall below ${minOverall}`);
+  if (minOverall !== undefined && passed / items.length < minOverall)
+    failed.push(`overall below ${minOverall}`);
   if (minStyle !== undefined) {
     for (const [style, row] of byStyle) {
       if (row.pass / row.total < minStyle) failed.push(`style ${style} below ${minStyle}`);
@@ -136,7 +139,13 @@ async function main(): Promise<void> {
   const jsonAt = args.indexOf('--json');
   if (jsonAt >= 0 && args[jsonAt + 1]) {
     const rates = (m: Map<string, { pass: number; total: number }>) => Object.fromEntries(m);
-    const report = { passed, total: items.length, byCategory: rates(byCategory), byStyle: rates(byStyle), verdicts };
+    const report = {
+      passed,
+      total: items.length,
+      byCategory: rates(byCategory),
+      byStyle: rates(byStyle),
+      verdicts,
+    };
     writeFileSync(args[jsonAt + 1] as string, JSON.stringify(report, null, 2));
   }
   if (failed.length > 0) {

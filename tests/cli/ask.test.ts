@@ -10,7 +10,7 @@ describe('npm run ask', () => {
   it('prints the reply as a citizen reads it', () => {
     const r = ask(['lam', 'giay', 'khai', 'sinh', 'o', 'dau']);
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain('ĐĂNG KÝ KHAI SINH');
+    expect(r.stdout).toContain('Đăng ký khai sinh');
     expect(r.stdout).toContain('Nơi nộp');
     expect(r.stdout).toContain('[Gặp tổng đài viên 1022]');
   });

@@ -33,7 +33,9 @@ describe('the grading rule', () => {
   });
 
   it('needs a hand-off for hand-off items and a decline with no entry for out-of-scope ones', () => {
-    expect(grade(item({ category: 'handoff', expect_all: [['1022']] }), line({ text: '1022' })).pass).toBe(false);
+    expect(grade(item({ category: 'handoff', expect_all: [['1022']] }), line({ text: '1022' })).pass).toBe(
+      false,
+    );
     expect(grade(item({ category: 'out_of_scope' }), line({ declined: true })).pass).toBe(true);
     const withEntry = line({ declined: true, entry: { id: 'a', title: 'A', codes: [] } });
     expect(grade(item({ category: 'out_of_scope' }), withEntry).pass).toBe(false);
@@ -46,12 +48,26 @@ describe('npm run eval on the development set', () => {
     // The plan's documents are ingested as passages, as an operator would.
     const passages = mkdtempSync(join(tmpdir(), 'passages-'));
     const docs = readdirSync(join(SHARED, 'seeds')).map((f) => join(SHARED, 'seeds', f));
-    const ingest = spawnSync(process.execPath, [join(ROOT, 'dist/knowledge/cli/ingest.js'), ...docs, '--out', passages]);
+    const ingest = spawnSync(process.execPath, [
+      join(ROOT, 'dist/knowledge/cli/ingest.js'),
+      ...docs,
+      '--out',
+      passages,
+    ]);
     expect(ingest.status).toBe(0);
     const out = join(passages, 'eval.json');
     const r = spawnSync(
       process.execPath,
-      [join(ROOT, 'dist/bot/cli/eval.js'), join(SHARED, 'eval/dev.jsonl'), '--json', out, '--min-overall', '0.85', '--min-style', '0.8'],
+      [
+        join(ROOT, 'dist/bot/cli/eval.js'),
+        join(SHARED, 'eval/dev.jsonl'),
+        '--json',
+        out,
+        '--min-overall',
+        '0.85',
+        '--min-style',
+        '0.8',
+      ],
       { cwd: ROOT, encoding: 'utf8', env: { ...process.env, KB_PASSAGES_DIR: passages } },
     );
     const report = JSON.parse(readFileSync(out, 'utf8')) as { passed: number; total: number };

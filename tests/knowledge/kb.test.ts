@@ -73,7 +73,8 @@ describe('the knowledge base', () => {
     const offenders: string[] = [];
     for (const e of kb.entries) {
       if (e.kind !== 'procedure') continue;
-      for (const w of e.where) if (/cấp huyện|UBND huyện|Ủy ban nhân dân huyện/i.test(w)) offenders.push(`${e.id}: ${w}`);
+      for (const w of e.where)
+        if (/cấp huyện|UBND huyện|Ủy ban nhân dân huyện/i.test(w)) offenders.push(`${e.id}: ${w}`);
     }
     expect(offenders).toEqual([]);
   });

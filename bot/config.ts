@@ -1,0 +1,70 @@
+/**
+ * Configuration, read once from the environment and validated, so that a
+ * mistake stops the start with a message naming the variable.
+ */
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3978),
+  HOST: z.string().default('0.0.0.0'),
+  /** Where the SQLite file and ingested passages live. */
+  DATA_DIR: z.string().default('data'),
+  /** sqlite:PATH (default sqlite:DATA_DIR/assistant.db). postgres:// arrives with the scale-out work. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^sqlite:/, 'only sqlite:PATH is supported in this version (PostgreSQL comes with scale-out)')
+    .optional(),
+  KB_SEEDS_DIR: z.string().default('seeds'),
+  KB_PASSAGES_DIR: z.string().optional(),
+  MicrosoftAppId: z.string().default(''),
+  MicrosoftAppPassword: z.string().default(''),
+  MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
+  MicrosoftAppTenantId: z.string().default(''),
+  /** Largest request body accepted on any route, in bytes. */
+  MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(256 * 1024),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  sqliteFile: string;
+  seedsDir: string;
+  passagesDir: string;
+  bot: { appId: string; appPassword: string; appType: string; tenantId: string };
+  maxBodyBytes: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const dataDir = resolve(e.DATA_DIR);
+  const sqlite = e.DATABASE_URL ? e.DATABASE_URL.slice('sqlite:'.length) : `${dataDir}/assistant.db`;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    sqliteFile: sqlite === ':memory:' ? sqlite : resolve(sqlite),
+    seedsDir: resolve(e.KB_SEEDS_DIR),
+    passagesDir: resolve(e.KB_PASSAGES_DIR ?? `${dataDir}/passages`),
+    bot: {
+      appId: e.MicrosoftAppId,
+      appPassword: e.MicrosoftAppPassword,
+      appType: e.MicrosoftAppType,
+      tenantId: e.MicrosoftAppTenantId,
+    },
+    maxBodyBytes: e.MAX_BODY_BYTES,
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,207 @@
+/**
+ * PublicServiceBot: the channel-neutral bot every adapter runs. It keeps
+ * the conversation's memory in ConversationState and lesson progress in
+ * UserState, runs lessons as a dialog, stores transcripts and feedback, and
+ * sends each Reply rendered for Bot Framework channels (with the neutral
+ * Reply in channelData for the others).
+ */
+import {
+  ActivityHandler,
+  ConversationState,
+  UserState,
+  type StatePropertyAccessor,
+  type TurnContext,
+} from 'botbuilder';
+import { DialogSet, DialogTurnStatus, type DialogContext, type DialogState } from 'botbuilder-dialogs';
+import { fold, looksEnglish } from '../knowledge/normalize';
+import type { Lesson } from '../knowledge/schema';
+import type { Records } from '../storage/records';
+import { Assistant, newMemory, type ConversationMemory } from './assistant';
+import { LessonDialog, type LessonProgress, type LessonResult } from './lessonDialog';
+import { emptyReply, toPlainText, type Reply } from './reply';
+import { toActivity } from './render';
+
+export interface BotMemory extends ConversationMemory {
+  /** Answers marked unhelpful in a row. */
+  unhelpful?: number;
+  /** The entry of the last answer, for feedback. */
+  lastAnswer?: string | null;
+}
+
+export interface PublicServiceBotOptions {
+  assistant: Assistant;
+  conversationState: ConversationState;
+  userState: UserState;
+  /** Where transcripts and feedback go; omitted by the command line. */
+  records?: Records;
+}
+
+export class PublicServiceBot extends ActivityHandler {
+  private readonly assistant: Assistant;
+  private readonly conversationState: ConversationState;
+  private readonly userState: UserState;
+  private readonly records?: Records;
+  private readonly memory: StatePropertyAccessor<BotMemory>;
+  private readonly progress: StatePropertyAccessor<LessonProgress>;
+  private readonly lastLesson: StatePropertyAccessor<string | undefined>;
+  private readonly dialogs: DialogSet;
+  private readonly lessons = new Map<string, Lesson>();
+
+  constructor(options: PublicServiceBotOptions) {
+    super();
+    this.assistant = options.assistant;
+    this.conversationState = options.conversationState;
+    this.userState = options.userState;
+    this.records = options.records;
+    this.memory = this.conversationState.createProperty<BotMemory>('memory');
+    this.progress = this.userState.createProperty<LessonProgress>('lessonProgress');
+    this.lastLesson = this.userState.createProperty<string | undefined>('lastLesson');
+    for (const e of this.assistant.kb.entries) if (e.kind === 'lesson') this.lessons.set(e.id, e);
+    this.dialogs = new DialogSet(this.conversationState.createProperty<DialogState>('dialogState'));
+    this.dialogs.add(
+      new LessonDialog(
+        this.lessons,
+        this.progress,
+        (l) => this.assistant.t(l),
+        (dc, reply) => this.send(dc.context, reply),
+      ),
+    );
+
+    this.onMembersAdded(async (context, next) => {
+      const added = context.activity.membersAdded ?? [];
+      if (added.some((m) => m.id !== context.activity.recipient?.id)) {
+        await this.send(context, this.assistant.welcome());
+      }
+      await next();
+    });
+
+    this.onMessage(async (context, next) => {
+      await this.handleMessage(context);
+      await next();
+    });
+  }
+
+  /** Run a turn and save the state it changed. */
+  override async run(context: TurnContext): Promise<void> {
+    await super.run(context);
+    await this.conversationState.saveChanges(context, false);
+    await this.userState.saveChanges(context, false);
+  }
+
+  private async send(context: TurnContext, reply: Reply): Promise<void> {
+    await context.sendActivity(toActivity(reply));
+    await this.records?.addTranscript({
+      conversationId: context.activity.conversation.id,
+      channel: context.activity.channelId,
+      role: 'bot',
+      text: toPlainText(reply),
+      entryId: reply.entry?.id ?? null,
+    });
+  }
+
+  private async handleMessage(context: TurnContext): Promise<void> {
+    const value = context.activity.value as { text?: unknown } | undefined;
+    let text = (context.activity.text ?? (typeof value?.text === 'string' ? value.text : '')).trim();
+    if (!text) return;
+    await this.records?.addTranscript({
+      conversationId: context.activity.conversation.id,
+      channel: context.activity.channelId,
+      role: 'user',
+      text,
+    });
+    const memory = await this.memory.get(context, newMemory());
+    const dc = await this.dialogs.createContext(context);
+    if (dc.activeDialog) {
+      const result = await dc.continueDialog();
+      const ended =
+        result.status === DialogTurnStatus.complete ? (result.result as LessonResult | undefined) : undefined;
+      if (ended?.ended !== 'interrupted' || !ended.text) return;
+      text = ended.text;
+    }
+    const language = looksEnglish(text) ? 'en' : 'vi';
+    const t = this.assistant.t(language);
+    const said = (key: string, ...more: string[]): boolean =>
+      [this.assistant.t('vi')(key), this.assistant.t('en')(key), ...more].some((s) => fold(s) === fold(text));
+
+    if (said('helpful')) return this.feedback(context, memory, true, language);
+    if (said('notHelpful')) return this.feedback(context, memory, false, language);
+    if (said('menu.procedures')) return this.sendText(context, t('menuReply.procedures'), language);
+    if (said('menu.services')) return this.sendText(context, t('menuReply.services'), language);
+    if (said('menu.lessons')) return this.lessonMenu(context, language);
+    if (said('noneOfThese')) {
+      const r = emptyReply('no_answer', language);
+      r.text.push(t('notThese'));
+      r.buttons.push({ title: t('hotlineButton'), value: t('hotlineButton') });
+      return this.send(context, r);
+    }
+    if (said('lesson.resume')) return this.resumeLesson(context, dc, language);
+    const lesson = this.lessonNamed(text);
+    if (lesson) {
+      await this.lastLesson.set(context, lesson.id);
+      await dc.beginDialog(LessonDialog.id, { lessonId: lesson.id, language });
+      return;
+    }
+
+    const reply = this.assistant.respond(text, memory);
+    if (reply.kind === 'answer' && reply.entry) {
+      memory.lastAnswer = reply.entry.id;
+      reply.buttons.push(
+        { title: t('helpful'), value: t('helpful') },
+        { title: t('notHelpful'), value: t('notHelpful') },
+      );
+    }
+    await this.memory.set(context, memory);
+    await this.send(context, reply);
+  }
+
+  /** "Bắt đầu bài học: <title>" (or the English button) names a lesson. */
+  private lessonNamed(text: string): Lesson | undefined {
+    const m = /^(?:bat dau bai hoc|start the lesson)\s*:\s*(.+)$/.exec(fold(text));
+    if (!m) return undefined;
+    const wanted = m[1]?.trim();
+    return [...this.lessons.values()].find((l) => fold(l.title) === wanted);
+  }
+
+  private async lessonMenu(context: TurnContext, language: 'vi' | 'en'): Promise<void> {
+    const t = this.assistant.t(language);
+    const r = emptyReply('smalltalk', language);
+    r.text.push(t('menuReply.lessons'));
+    for (const l of this.lessons.values())
+      r.buttons.push({ title: l.title, value: `${t('lessonStart')}: ${l.title}` });
+    await this.send(context, r);
+  }
+
+  private async resumeLesson(context: TurnContext, dc: DialogContext, language: 'vi' | 'en'): Promise<void> {
+    const id = await this.lastLesson.get(context);
+    const progress = await this.progress.get(context, {});
+    if (!id || progress[id] === undefined)
+      return this.sendText(context, this.assistant.t(language)('lesson.nothingToResume'), language);
+    await dc.beginDialog(LessonDialog.id, { lessonId: id, language });
+  }
+
+  private async feedback(
+    context: TurnContext,
+    memory: BotMemory,
+    helpful: boolean,
+    language: 'vi' | 'en',
+  ): Promise<void> {
+    const t = this.assistant.t(language);
+    await this.records?.addFeedback(context.activity.conversation.id, memory.lastAnswer ?? null, helpful);
+    memory.unhelpful = helpful ? 0 : (memory.unhelpful ?? 0) + 1;
+    await this.memory.set(context, memory);
+    const r = emptyReply('smalltalk', language);
+    r.text.push(helpful ? t('feedback.thanks') : t('feedback.sorry'));
+    if (!helpful && memory.unhelpful >= 2) {
+      r.text.push(t('feedback.offerHotline'));
+      r.handoff = true;
+    }
+    if (!helpful) r.buttons.push({ title: t('hotlineButton'), value: t('hotlineButton') });
+    await this.send(context, r);
+  }
+
+  private async sendText(context: TurnContext, text: string, language: 'vi' | 'en'): Promise<void> {
+    const r = emptyReply('smalltalk', language);
+    r.text.push(text);
+    await this.send(context, r);
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * The HTTP server: Bot Framework's `/api/messages` through CloudAdapter
+ * (the Emulator without credentials, Azure Bot Service with them), health
+ * and readiness probes, and a clean shutdown. Channels added later mount
+ * their routes on the same server.
+ */
+import type { AddressInfo } from 'node:net';
+import {
+  CloudAdapter,
+  ConfigurationBotFrameworkAuthentication,
+  ConversationState,
+  UserState,
+  type Request as BotRequest,
+  type Response as BotResponse,
+} from 'botbuilder';
+import { sql } from 'kysely';
+import restify from 'restify';
+import { loadKnowledgeBase } from '../knowledge/loader';
+import { DatabaseStorage } from '../storage/botStorage';
+import { openDatabase, type Database } from '../storage/database';
+import { Records } from '../storage/records';
+import { Assistant } from './assistant';
+import type { Config } from './config';
+import type { Logger } from './log';
+import { PublicServiceBot } from './publicServiceBot';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  db: Database;
+  close(): Promise<void>;
+}
+
+/** Without credentials anyone could make the bot post to any address: only loopback is allowed then. */
+export function isLoopbackUrl(url: unknown): boolean {
+  if (typeof url !== 'string') return false;
+  try {
+    const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+    return host === 'localhost' || host === '::1' || /^127\./.test(host);
+  } catch {
+    return false;
+  }
+}
+
+export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
+  const kb = loadKnowledgeBase(config.seedsDir, { passagesDir: config.passagesDir });
+  const assistant = new Assistant(kb);
+  log.info('knowledge base loaded', { entries: kb.entries.length, passages: kb.passages.length });
+  const db = await openDatabase({ sqliteFile: config.sqliteFile });
+  const storage = new DatabaseStorage(db);
+  const bot = new PublicServiceBot({
+    assistant,
+    conversationState: new ConversationState(storage),
+    userState: new UserState(storage),
+    records: new Records(db),
+  });
+  const auth = new ConfigurationBotFrameworkAuthentication({
+    MicrosoftAppId: config.bot.appId,
+    MicrosoftAppPassword: config.bot.appPassword,
+    MicrosoftAppType: config.bot.appType,
+    MicrosoftAppTenantId: config.bot.tenantId,
+  });
+  const adapter = new CloudAdapter(auth);
+  adapter.onTurnError = async (context, error) => {
+    log.error('turn failed', { error: error.message, conversation: context.activity.conversation?.id });
+    await context.sendActivity(
+      'Xin lỗi, hệ thống đang gặp sự cố. Bạn vui lòng thử lại sau hoặc gọi tổng đài 1022.',
+    );
+  };
+
+  const server = restify.createServer({ name: 'tro-ly-ao-dich-vu-cong' });
+  server.use(restify.plugins.queryParser({ mapParams: false }));
+  server.use(restify.plugins.bodyParser({ maxBodySize: config.maxBodyBytes, mapParams: false }));
+
+  server.post('/api/messages', async (req, res) => {
+    const body = req.body as { serviceUrl?: unknown } | undefined;
+    if (!config.bot.appId && !isLoopbackUrl(body?.serviceUrl)) {
+      log.warn('rejected activity with a non-loopback serviceUrl while authentication is off');
+      res.send(403, { error: 'serviceUrl must be on this machine unless MicrosoftAppId is configured' });
+      return;
+    }
+    await adapter.process(req as unknown as BotRequest, res as unknown as BotResponse, (context) =>
+      bot.run(context),
+    );
+  });
+  server.get('/healthz', (_req, res, next) => {
+    res.send(200, { status: 'ok' });
+    next();
+  });
+  server.get('/readyz', async (_req, res) => {
+    try {
+      await sql`select 1`.execute(db);
+      res.send(200, { status: 'ready' });
+    } catch (e) {
+      res.send(503, { status: 'unavailable', error: (e as Error).message });
+    }
+  });
+
+  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+  const port = (server.server.address() as AddressInfo).port;
+  const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  log.info('listening', { url });
+  return {
+    url,
+    port,
+    db,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * The project's database layer: one Kysely query layer over SQLite (the
+ * embedded default, a file under data/) or PostgreSQL (for many replicas),
+ * with versioned migrations run at start.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import {
+  Kysely,
+  Migrator,
+  SqliteDialect,
+  type Generated,
+  type Migration,
+  type MigrationProvider,
+} from 'kysely';
+import { migrations } from './migrations';
+
+export interface BotStateTable {
+  key: string;
+  data: string;
+  etag: string;
+  updated_at: string;
+}
+
+export interface TranscriptTable {
+  id: Generated<number>;
+  conversation_id: string;
+  channel: string;
+  role: 'user' | 'bot';
+  text: string;
+  entry_id: string | null;
+  created_at: string;
+}
+
+export interface FeedbackTable {
+  id: Generated<number>;
+  conversation_id: string;
+  entry_id: string | null;
+  helpful: number;
+  created_at: string;
+}
+
+export interface Tables {
+  bot_state: BotStateTable;
+  transcripts: TranscriptTable;
+  feedback: FeedbackTable;
+}
+
+export type Database = Kysely<Tables>;
+
+export interface DatabaseConfig {
+  /** SQLite file path, or ':memory:'. */
+  sqliteFile: string;
+}
+
+/** Open the database and bring its schema up to date. */
+export async function openDatabase(config: DatabaseConfig): Promise<Database> {
+  if (config.sqliteFile !== ':memory:') mkdirSync(dirname(config.sqliteFile), { recursive: true });
+  const sqlite = new SQLite(config.sqliteFile);
+  // WAL lets readers work while a write is in progress; the busy timeout rides out short locks.
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }) });
+  await migrate(db);
+  return db;
+}
+
+class InCodeMigrations implements MigrationProvider {
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return migrations;
+  }
+}
+
+/** Run every migration not yet applied; throws with the failing migration's name. */
+export async function migrate(db: Database): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: new InCodeMigrations() });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error) {
+    throw new Error(
+      `database migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message ?? error}`,
+    );
+  }
+  return (results ?? []).map((r) => r.migrationName);
+}
