@@ -3,7 +3,8 @@ import { loadKnowledgeBase, type KnowledgeBase } from '../knowledge/loader';
 
 export const ROOT = join(__dirname, '..');
 export const FIXTURE_SEEDS = join(__dirname, 'fixtures', 'seeds');
-export const SHARED = join(ROOT, '..', 'shared');
+/** The project's shared material (coverage list, evaluation set, documents): beside the clone. */
+export const SHARED = process.env.SHARED_DIR ?? join(ROOT, '..', 'shared');
 
 /** The small fixture knowledge base, without passages. */
 export function fixtureKb(): KnowledgeBase {
