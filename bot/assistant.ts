@@ -38,6 +38,15 @@ export function createI18n(): i18n {
   return instance;
 }
 
+/** How the hotline is described to citizens (from configuration). */
+export interface HotlineInfo {
+  hours: { vi: string; en: string };
+}
+
+export const defaultHotline: HotlineInfo = {
+  hours: { vi: 'giờ hành chính, từ thứ Hai đến thứ Sáu', en: 'office hours, Monday to Friday' },
+};
+
 export class Assistant {
   readonly index: KnowledgeIndex;
   private readonly intents: IntentRecognizer;
@@ -46,6 +55,7 @@ export class Assistant {
   constructor(
     readonly kb: KnowledgeBase,
     options: Partial<SearchOptions> = {},
+    private readonly hotline: HotlineInfo = defaultHotline,
   ) {
     this.index = new KnowledgeIndex(kb, options);
     this.intents = new IntentRecognizer(kb.intents, this.index.lexicon);
@@ -76,7 +86,9 @@ export class Assistant {
 
     if (first?.kind === 'emergency') return this.emergency(first, language);
     if (first?.kind === 'identity') return this.smalltalk(t('identity'), language, memory);
-    if (first?.kind === 'handoff') return this.handoff(t('handoff'), language, memory);
+    if (first?.kind === 'handoff') {
+      return this.handoff(t('handoff', { hours: this.hotline.hours[language] }), language, memory);
+    }
 
     const result = this.index.search(text, memory.topic);
     if (first?.kind === 'complaint') return this.complaint(result, language, memory);

@@ -27,6 +27,9 @@ const schema = z.object({
     .int()
     .min(1024)
     .default(256 * 1024),
+  /** How the 1022 hotline's hours are told to citizens (set by the province). */
+  HOTLINE_HOURS: z.string().default('giờ hành chính, từ thứ Hai đến thứ Sáu'),
+  HOTLINE_HOURS_EN: z.string().default('office hours, Monday to Friday'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 
@@ -38,6 +41,7 @@ export interface Config {
   passagesDir: string;
   bot: { appId: string; appPassword: string; appType: string; tenantId: string };
   maxBodyBytes: number;
+  hotline: { hours: { vi: string; en: string } };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -65,6 +69,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tenantId: e.MicrosoftAppTenantId,
     },
     maxBodyBytes: e.MAX_BODY_BYTES,
+    hotline: { hours: { vi: e.HOTLINE_HOURS, en: e.HOTLINE_HOURS_EN } },
     logLevel: e.LOG_LEVEL,
   };
 }

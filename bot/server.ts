@@ -44,7 +44,7 @@ export function isLoopbackUrl(url: unknown): boolean {
 
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
   const kb = loadKnowledgeBase(config.seedsDir, { passagesDir: config.passagesDir });
-  const assistant = new Assistant(kb);
+  const assistant = new Assistant(kb, {}, config.hotline);
   log.info('knowledge base loaded', { entries: kb.entries.length, passages: kb.passages.length });
   const db = await openDatabase({ sqliteFile: config.sqliteFile });
   const storage = new DatabaseStorage(db);
