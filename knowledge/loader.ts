@@ -162,6 +162,7 @@ export function loadKnowledgeBase(seedsDir: string, options: LoadOptions = {}): 
           rewrites: Object.assign({}, ...synonyms.map((s) => s.rewrites)) as Record<string, string>,
           groups: synonyms.flatMap((s) => s.groups),
           stopwords: synonyms.flatMap((s) => s.stopwords),
+          title_openers: synonyms.flatMap((s) => s.title_openers),
         };
   const int = single(intents, 'intents');
   const cov = single(coverage, 'coverage');

@@ -50,6 +50,8 @@ export class Lexicon {
   readonly stopwords: Set<string>;
   private readonly foldedStopwords: Set<string>;
   readonly groups: string[][][];
+  /** Folded title openers, longest first. */
+  readonly titleOpeners: string[][];
   readonly fieldCues: Array<{ field: FieldName; cue: string[] }>;
 
   constructor(synonyms: Synonyms, intents: Intents) {
@@ -58,6 +60,9 @@ export class Lexicon {
     }
     this.stopwords = new Set(synonyms.stopwords.flatMap((w) => tokens(w).map((t) => t.accented)));
     this.foldedStopwords = new Set(synonyms.stopwords.flatMap((w) => foldedTokens(w)));
+    this.titleOpeners = synonyms.title_openers
+      .map((o) => foldedTokens(o))
+      .sort((a, b) => b.length - a.length);
     this.groups = synonyms.groups.map((g) => g.map((phrase) => this.rewrite(foldedTokens(phrase))));
     this.fieldCues = [];
     for (const [field, cues] of Object.entries(intents.fields) as Array<[FieldName, string[]]>) {
@@ -76,6 +81,14 @@ export class Lexicon {
   isStopword(folded: string, accented: string | undefined): boolean {
     if (accented === undefined || accented === folded) return this.foldedStopwords.has(folded);
     return this.stopwords.has(accented);
+  }
+
+  /** A title without its generic opener ("đăng ký khai sinh" → "khai sinh"), if it has one. */
+  titleCore(words: string[]): string[] | undefined {
+    for (const o of this.titleOpeners) {
+      if (o.length < words.length && o.every((w, i) => words[i] === w)) return words.slice(o.length);
+    }
+    return undefined;
   }
 
   /** Apply chat rewrites token by token ("ko" → "khong", "cccd" → "can cuoc cong dan"). */

@@ -144,6 +144,12 @@ export const synonymsSchema = z.strictObject({
   groups: z.array(textList.min(2, 'a synonym group needs at least two phrases')).default([]),
   /** Chat particles and filler words that say nothing about the topic ("ạ", "ơi", "nhé"). */
   stopwords: textList.default([]),
+  /**
+   * Generic words that open procedure titles ("đăng ký", "cấp", "thủ tục"):
+   * the rest of a title ("khai sinh", "thẻ căn cước") also counts as the title
+   * when a question says it word for word.
+   */
+  title_openers: textList.default([]),
 });
 
 /**

@@ -189,6 +189,8 @@ export class KnowledgeIndex implements Vocabulary {
         for (const t of termsOf(text)) titleTerms.add(t);
         const words = this.lexicon.rewrite(foldedTokens(text));
         if (words.length >= 2) phrases.push(` ${words.join(' ')} `);
+        const core = kind === 'title' ? this.lexicon.titleCore(words) : undefined;
+        if (core && core.length >= 2) phrases.push(` ${core.join(' ')} `);
       }
     }
     const faq =
@@ -334,8 +336,13 @@ export class KnowledgeIndex implements Vocabulary {
     const top = hits[0];
     const o = this.options;
     let decision: Decision = 'no_answer';
+    let also: Hit[] = [];
     if (top && top.score >= o.noAnswerThreshold) {
-      const second = hits[1];
+      also = this.alsoAsked(q, hits, mass);
+      // Passages of one document are one source, not rivals to choose between; an
+      // entry that answers another part of the question is not a rival either.
+      const group = (h: Hit): string => (h.entry.kind === 'passage' ? h.entry.document : h.id);
+      const second = hits.find((h) => group(h) !== group(top) && !also.some((a) => a.id === h.id));
       const close = second !== undefined && top.score - second.score < o.clarifyMargin;
       decision = top.score >= o.answerThreshold && !close ? 'answer' : 'clarify';
     }
@@ -346,11 +353,10 @@ export class KnowledgeIndex implements Vocabulary {
       best: candidates[0] ?? null,
       candidates,
       fields: q.fields,
-      also: [],
+      also: decision === 'answer' ? also : [],
     };
     if (!top || decision === 'no_answer') return result;
     result.faq = this.bestFaq(q, top.doc, mass);
-    result.also = this.alsoAsked(q, hits, mass);
     return result;
   }
 

@@ -44,9 +44,17 @@ describe('the path to a person', () => {
   });
 
   it('tells the hotline hours from configuration', () => {
-    const custom = new Assistant(fixtureKb(), {}, { hours: { vi: '7:00–17:00 hằng ngày', en: '7am–5pm daily' } });
-    expect(toPlainText(custom.respond('gặp tổng đài viên', newMemory()))).toContain('Giờ tiếp nhận: 7:00–17:00 hằng ngày');
-    expect(toPlainText(custom.respond('talk to a person please', newMemory()))).toContain('Hours: 7am–5pm daily');
+    const custom = new Assistant(
+      fixtureKb(),
+      {},
+      { hours: { vi: '7:00–17:00 hằng ngày', en: '7am–5pm daily' } },
+    );
+    expect(toPlainText(custom.respond('gặp tổng đài viên', newMemory()))).toContain(
+      'Giờ tiếp nhận: 7:00–17:00 hằng ngày',
+    );
+    expect(toPlainText(custom.respond('talk to a person please', newMemory()))).toContain(
+      'Hours: 7am–5pm daily',
+    );
   });
 
   it('treats a complaint as a hand-off and says where complaints go', () => {
