@@ -30,6 +30,14 @@ const schema = z.object({
   /** How the 1022 hotline's hours are told to citizens (set by the province). */
   HOTLINE_HOURS: z.string().default('giờ hành chính, từ thứ Hai đến thứ Sáu'),
   HOTLINE_HOURS_EN: z.string().default('office hours, Monday to Friday'),
+  /** Public base URL (https://chat.example.gov.vn) used in stream URLs behind a proxy; derived when empty. */
+  PUBLIC_URL: z.url().optional(),
+  WEBCHAT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  WEBCHAT_TOKEN_TTL: z.coerce.number().int().min(60).default(1800),
+  WEBCHAT_ALLOWED_ORIGINS: z.string().default(''),
+  WEBCHAT_TOKENS_PER_MINUTE: z.coerce.number().int().min(1).default(20),
+  WEBCHAT_MESSAGES_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  WEBCHAT_MAX_MESSAGE_CHARS: z.coerce.number().int().min(10).default(2000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 
@@ -42,6 +50,15 @@ export interface Config {
   bot: { appId: string; appPassword: string; appType: string; tenantId: string };
   maxBodyBytes: number;
   hotline: { hours: { vi: string; en: string } };
+  publicUrl?: string;
+  webchat: {
+    secret?: string;
+    tokenTtlSeconds: number;
+    allowedOrigins: string[];
+    tokensPerMinute: number;
+    messagesPerMinute: number;
+    maxMessageChars: number;
+  };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -70,6 +87,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     maxBodyBytes: e.MAX_BODY_BYTES,
     hotline: { hours: { vi: e.HOTLINE_HOURS, en: e.HOTLINE_HOURS_EN } },
+    publicUrl: e.PUBLIC_URL?.replace(/\/$/, ''),
+    webchat: {
+      secret: e.WEBCHAT_SECRET,
+      tokenTtlSeconds: e.WEBCHAT_TOKEN_TTL,
+      allowedOrigins: e.WEBCHAT_ALLOWED_ORIGINS.split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+      tokensPerMinute: e.WEBCHAT_TOKENS_PER_MINUTE,
+      messagesPerMinute: e.WEBCHAT_MESSAGES_PER_MINUTE,
+      maxMessageChars: e.WEBCHAT_MAX_MESSAGE_CHARS,
+    },
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -15,6 +15,8 @@ import {
 } from 'botbuilder';
 import { sql } from 'kysely';
 import restify from 'restify';
+import { mountWebchat, type WebchatChannel } from '../adapters/webchat/channel';
+import { WebchatStore } from '../adapters/webchat/store';
 import { loadKnowledgeBase } from '../knowledge/loader';
 import { DatabaseStorage } from '../storage/botStorage';
 import { openDatabase, type Database } from '../storage/database';
@@ -28,6 +30,7 @@ export interface RunningServer {
   url: string;
   port: number;
   db: Database;
+  webchat: WebchatChannel;
   close(): Promise<void>;
 }
 
@@ -99,12 +102,22 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const port = (server.server.address() as AddressInfo).port;
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
-  log.info('listening', { url });
+  const webchat = await mountWebchat(
+    server,
+    new WebchatStore(db),
+    (context) => bot.run(context),
+    { ...config.webchat, publicUrl: config.publicUrl },
+    log,
+    `${config.publicUrl ?? url}/v3/directline`,
+  );
+  log.info('listening', { url, webchat: `${config.publicUrl ?? url}/webchat` });
   return {
     url,
     port,
     db,
+    webchat,
     close: async () => {
+      webchat.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await db.destroy();
     },

@@ -41,10 +41,32 @@ export interface FeedbackTable {
   created_at: string;
 }
 
+export interface SettingsTable {
+  key: string;
+  value: string;
+}
+
+export interface WebchatConversationTable {
+  id: string;
+  user_id: string;
+  started: number;
+  created_at: string;
+}
+
+export interface WebchatActivityTable {
+  conversation_id: string;
+  seq: number;
+  activity: string;
+  created_at: string;
+}
+
 export interface Tables {
   bot_state: BotStateTable;
   transcripts: TranscriptTable;
   feedback: FeedbackTable;
+  settings: SettingsTable;
+  webchat_conversations: WebchatConversationTable;
+  webchat_activities: WebchatActivityTable;
 }
 
 export type Database = Kysely<Tables>;

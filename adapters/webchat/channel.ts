@@ -1,0 +1,319 @@
+/**
+ * The Direct Line 3.0 subset that Microsoft's Web Chat uses, served by this
+ * process (no Azure, no CDN), plus the demo page, the embed script and the
+ * Web Chat bundle from node_modules.
+ *
+ *   POST /api/webchat/token                    a token for the portal page (rate-limited, origin-checked)
+ *   POST /v3/directline/tokens/generate        the same for a portal backend (Bearer WEBCHAT_SECRET)
+ *   POST /v3/directline/tokens/refresh         a fresh token for the same conversation
+ *   POST /v3/directline/conversations          start (or resume) the token's conversation
+ *   GET  /v3/directline/conversations/:id      reconnect: a new stream URL
+ *   POST /v3/directline/conversations/:id/activities
+ *   GET  /v3/directline/conversations/:id/activities?watermark=N
+ *   WS   /v3/directline/conversations/:id/stream?t=TOKEN&watermark=N
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
+import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
+import type { Activity, TurnContext } from 'botbuilder';
+import type { Request, Response, Server } from 'restify';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Logger } from '../../bot/log';
+import { projectRoot } from '../../bot/paths';
+import { RateLimiter } from './rateLimit';
+import { WebChatAdapter } from './adapter';
+import type { StoredActivity, WebchatStore } from './store';
+import { TokenIssuer, bearer, type TokenClaims } from './tokens';
+
+export interface WebchatOptions {
+  /** Secret for server-to-server token generation and signing; generated and stored when empty. */
+  secret?: string;
+  tokenTtlSeconds: number;
+  /** Origins allowed to ask for a token from a browser; empty = this server's own origin only. */
+  allowedOrigins: string[];
+  /** Tokens per minute per client address. */
+  tokensPerMinute: number;
+  /** Messages per minute per conversation. */
+  messagesPerMinute: number;
+  /** Longest message text accepted, in characters. */
+  maxMessageChars: number;
+  /** Public base URL of this server for stream URLs; derived from the request when empty. */
+  publicUrl?: string;
+}
+
+export interface WebchatChannel {
+  adapter: WebChatAdapter;
+  close(): void;
+}
+
+const PUBLIC_DIR = join(projectRoot(), 'adapters', 'webchat', 'public');
+
+/** The Web Chat bundle shipped in the botframework-webchat package. */
+export function webchatBundlePath(): string {
+  const path = join(projectRoot(), 'node_modules', 'botframework-webchat', 'dist', 'webchat.js');
+  if (!existsSync(path)) throw new Error('botframework-webchat is not installed: run npm install');
+  return path;
+}
+
+function send(res: Response, status: number, body: unknown): void {
+  res.send(status, body);
+}
+
+function error(res: Response, status: number, code: string, message: string): void {
+  send(res, status, { error: { code, message } });
+}
+
+export async function mountWebchat(
+  server: Server,
+  store: WebchatStore,
+  logic: (context: TurnContext) => Promise<void>,
+  options: WebchatOptions,
+  log: Logger,
+  serviceUrl: string,
+): Promise<WebchatChannel> {
+  const secret = await store.secret(options.secret);
+  const tokens = new TokenIssuer(secret, options.tokenTtlSeconds);
+  const adapter = new WebChatAdapter(store, serviceUrl);
+  adapter.onTurnError = async (context, e) => {
+    log.error('web chat turn failed', { error: e.message, conversation: context.activity.conversation?.id });
+    await context.sendActivity(
+      'Xin lỗi, hệ thống đang gặp sự cố. Bạn vui lòng thử lại sau hoặc gọi tổng đài 1022.',
+    );
+  };
+  const tokenLimiter = new RateLimiter(options.tokensPerMinute, 60_000);
+  const messageLimiter = new RateLimiter(options.messagesPerMinute, 60_000);
+
+  const base = (req: Request): string =>
+    options.publicUrl ??
+    `${(req.headers['x-forwarded-proto'] as string) ?? 'http'}://${req.headers.host ?? 'localhost'}`;
+  const streamUrl = (req: Request, conversationId: string, token: string, watermark?: string): string => {
+    const ws = base(req).replace(/^http/, 'ws');
+    const wm = watermark ? `&watermark=${encodeURIComponent(watermark)}` : '';
+    return `${ws}/v3/directline/conversations/${encodeURIComponent(conversationId)}/stream?t=${encodeURIComponent(token)}${wm}`;
+  };
+
+  /** The claims of the request's token, answering 403 (expired or forged) or 401 (missing) itself. */
+  const claimsOf = (req: Request, res: Response, conversationId?: string): TokenClaims | undefined => {
+    const token = bearer(req.headers.authorization);
+    if (!token) {
+      error(res, 401, 'Unauthorized', 'A Bearer token is required');
+      return undefined;
+    }
+    const claims = tokens.verify(token);
+    if (!claims) {
+      error(res, 403, 'TokenExpired', 'The token is invalid or has expired');
+      return undefined;
+    }
+    if (conversationId !== undefined && claims.c !== conversationId) {
+      error(res, 403, 'Forbidden', 'The token is not valid for this conversation');
+      return undefined;
+    }
+    return claims;
+  };
+
+  const originAllowed = (req: Request): boolean => {
+    const origin = req.headers.origin;
+    if (!origin) return true;
+    if (options.allowedOrigins.includes('*') || options.allowedOrigins.includes(origin)) return true;
+    return origin === base(req);
+  };
+
+  const newSession = async (): Promise<{
+    conversationId: string;
+    userId: string;
+    token: string;
+    expires_in: number;
+  }> => {
+    const userId = `dl_${randomBytes(9).toString('base64url')}`;
+    const conversationId = await store.createConversation(userId);
+    return { conversationId, userId, ...tokens.issue(conversationId, userId) };
+  };
+
+  server.opts('/api/webchat/token', (req, res, next) => {
+    if (originAllowed(req) && req.headers.origin) {
+      res.header('Access-Control-Allow-Origin', req.headers.origin);
+      res.header('Access-Control-Allow-Methods', 'POST');
+      res.header('Access-Control-Allow-Headers', 'content-type');
+    }
+    res.send(204);
+    next();
+  });
+
+  server.post('/api/webchat/token', async (req, res) => {
+    if (!originAllowed(req)) return error(res, 403, 'Forbidden', 'This origin may not embed the web chat');
+    if (!tokenLimiter.take(req.socket.remoteAddress ?? 'unknown')) {
+      res.header('Retry-After', '60');
+      return error(res, 429, 'TooManyRequests', 'Too many tokens requested; try again in a minute');
+    }
+    if (req.headers.origin) res.header('Access-Control-Allow-Origin', req.headers.origin);
+    send(res, 200, await newSession());
+  });
+
+  server.post('/v3/directline/tokens/generate', async (req, res) => {
+    if (bearer(req.headers.authorization) !== secret) return error(res, 403, 'Forbidden', 'Invalid secret');
+    send(res, 200, await newSession());
+  });
+
+  server.post('/v3/directline/tokens/refresh', async (req, res) => {
+    const claims = claimsOf(req, res);
+    if (!claims) return;
+    send(res, 200, { conversationId: claims.c, ...tokens.issue(claims.c, claims.u) });
+  });
+
+  server.post('/v3/directline/conversations', async (req, res) => {
+    const claims = claimsOf(req, res);
+    if (!claims) return;
+    const conversation = await store.conversation(claims.c);
+    if (!conversation) return error(res, 404, 'NotFound', 'Unknown conversation');
+    const token = bearer(req.headers.authorization) as string;
+    const started = await store.start(claims.c);
+    if (started) await adapter.start(claims.c, claims.u, logic);
+    send(res, started ? 201 : 200, {
+      conversationId: claims.c,
+      token,
+      expires_in: options.tokenTtlSeconds,
+      streamUrl: streamUrl(req, claims.c, token),
+    });
+  });
+
+  server.get('/v3/directline/conversations/:id', async (req, res) => {
+    const id = req.params.id as string;
+    const claims = claimsOf(req, res, id);
+    if (!claims) return;
+    if (!(await store.conversation(id))) return error(res, 404, 'NotFound', 'Unknown conversation');
+    const token = bearer(req.headers.authorization) as string;
+    const watermark = typeof req.query?.watermark === 'string' ? req.query.watermark : undefined;
+    send(res, 200, {
+      conversationId: id,
+      token,
+      expires_in: options.tokenTtlSeconds,
+      streamUrl: streamUrl(req, id, token, watermark),
+    });
+  });
+
+  server.get('/v3/directline/conversations/:id/activities', async (req, res) => {
+    const id = req.params.id as string;
+    if (!claimsOf(req, res, id)) return;
+    const watermark = Number(req.query?.watermark) || 0;
+    const list = await store.since(id, watermark);
+    send(res, 200, {
+      activities: list.map((a) => a.activity),
+      watermark: String(nextWatermark(list, watermark)),
+    });
+  });
+
+  server.post('/v3/directline/conversations/:id/activities', async (req, res) => {
+    const id = req.params.id as string;
+    const claims = claimsOf(req, res, id);
+    if (!claims) return;
+    const body = req.body as Partial<Activity> | undefined;
+    if (!body || typeof body !== 'object' || typeof body.type !== 'string') {
+      return error(res, 400, 'BadArgument', 'The body must be an activity with a type');
+    }
+    if (!messageLimiter.take(id)) {
+      await adapter.sendNotice(id, claims.u, 'Bạn gửi nhanh quá, vui lòng đợi một chút rồi gửi lại.');
+      res.header('Retry-After', '10');
+      return error(res, 429, 'TooManyRequests', 'Too many messages in this conversation; slow down');
+    }
+    const text = typeof body.text === 'string' ? body.text : '';
+    if (text.length > options.maxMessageChars) {
+      // Keep the start of the message in the history, and say why it was not answered.
+      const stored = await store.append(id, {
+        ...body,
+        text: `${text.slice(0, options.maxMessageChars)}…`,
+        from: { id: claims.u, name: '' },
+      });
+      adapter.events.emit(`activity:${id}`, stored);
+      await adapter.sendNotice(
+        id,
+        claims.u,
+        `Tin nhắn quá dài (${text.length} ký tự). Bạn vui lòng gửi câu hỏi ngắn hơn, tối đa ${options.maxMessageChars} ký tự.`,
+      );
+      return send(res, 200, { id: stored.activity.id });
+    }
+    const activityId = await adapter.receive(id, claims.u, body, logic);
+    send(res, 200, { id: activityId });
+  });
+
+  server.get('/webchat', (_req, res, next) =>
+    servePublic(res, 'index.html', 'text/html; charset=utf-8', next),
+  );
+  server.get('/webchat/embed.js', (_req, res, next) =>
+    servePublic(res, 'embed.js', 'application/javascript; charset=utf-8', next),
+  );
+  const bundle = webchatBundlePath();
+  server.get('/webchat/webchat.js', (_req, res, next) => {
+    res.setHeader('Cache-Control', 'public, max-age=86400');
+    res.setHeader('Content-Type', 'application/javascript; charset=utf-8');
+    res.writeHead(200);
+    res.end(readFileSync(bundle));
+    next();
+  });
+
+  // The stream: Web Chat's WebSocket receives {activities, watermark} frames.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const url = new URL(req.url ?? '', 'http://localhost');
+    const m = /^\/v3\/directline\/conversations\/([^/]+)\/stream$/.exec(url.pathname);
+    if (!m) return;
+    const id = decodeURIComponent(m[1] as string);
+    const claims = tokens.verify(url.searchParams.get('t') ?? bearer(req.headers.authorization));
+    if (!claims || claims.c !== id) {
+      socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(
+      req,
+      socket,
+      head,
+      (ws) => void openStream(ws, id, Number(url.searchParams.get('watermark')) || 0),
+    );
+  };
+  server.server.on('upgrade', onUpgrade);
+
+  const openStream = async (ws: WebSocket, id: string, from: number): Promise<void> => {
+    const pending: StoredActivity[] = [];
+    let replaying = true;
+    let sent = from - 1;
+    const push = (list: StoredActivity[]): void => {
+      const fresh = list.filter((a) => a.seq > sent);
+      if (fresh.length === 0 || ws.readyState !== ws.OPEN) return;
+      sent = fresh[fresh.length - 1]!.seq;
+      ws.send(JSON.stringify({ activities: fresh.map((a) => a.activity), watermark: String(sent + 1) }));
+    };
+    const listener = (a: StoredActivity): void => (replaying ? void pending.push(a) : push([a]));
+    adapter.events.on(`activity:${id}`, listener);
+    const ping = setInterval(() => ws.readyState === ws.OPEN && ws.ping(), 30_000);
+    ws.on('close', () => {
+      clearInterval(ping);
+      adapter.events.off(`activity:${id}`, listener);
+    });
+    push(await store.since(id, from));
+    replaying = false;
+    push(pending);
+  };
+
+  return {
+    adapter,
+    close: () => {
+      server.server.off('upgrade', onUpgrade);
+      for (const client of wss.clients) client.terminate();
+      wss.close();
+    },
+  };
+}
+
+function nextWatermark(list: StoredActivity[], from: number): number {
+  const last = list[list.length - 1];
+  return last ? last.seq + 1 : from;
+}
+
+function servePublic(res: Response, file: string, type: string, next: () => void): void {
+  res.setHeader('Content-Type', type);
+  res.setHeader('Cache-Control', 'no-cache');
+  res.writeHead(200);
+  res.end(readFileSync(join(PUBLIC_DIR, file)));
+  next();
+}
