@@ -21,6 +21,13 @@ export default tseslint.config(
     },
   },
   {
+    // Scripts that run in the citizen's browser.
+    files: ['adapters/*/public/**/*.js'],
+    languageOptions: {
+      globals: { window: 'readonly', document: 'readonly', location: 'readonly', URL: 'readonly', localStorage: 'readonly', fetch: 'readonly' },
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: {
       globals: { module: 'writable', require: 'readonly', process: 'readonly', __dirname: 'readonly' },
