@@ -10,7 +10,6 @@ import { ActionTypes, ActivityTypes, CardFactory, type Activity, type CardAction
 import { toPlainText, type Reply } from './reply';
 
 export function toActivity(reply: Reply): Partial<Activity> {
-  const plain = toPlainText(reply);
   const actions: CardAction[] = reply.buttons.map((b) => ({
     type: ActionTypes.ImBack,
     title: b.title,
@@ -22,12 +21,12 @@ export function toActivity(reply: Reply): Partial<Activity> {
     channelData: { reply },
   };
   if (reply.kind === 'answer' || reply.kind === 'clarify') {
-    const body = toPlainText({ ...reply, title: undefined, buttons: [] });
+    const body = toMarkdown(reply);
     const cardButtons = reply.link
       ? [{ type: ActionTypes.OpenUrl, title: reply.link.title, value: reply.link.url }]
       : [];
     activity.attachments = [CardFactory.heroCard(reply.title ?? '', body, undefined, cardButtons)];
-    activity.summary = plain;
+    activity.summary = toPlainText({ ...reply, buttons: [] });
     activity.text = '';
   } else {
     activity.text = toPlainText({ ...reply, buttons: [] });
@@ -36,17 +35,46 @@ export function toActivity(reply: Reply): Partial<Activity> {
   return activity;
 }
 
+/** Escape the characters Markdown would act on in knowledge text. */
+function md(text: string): string {
+  return text.replace(/([\\*_`[\]])/g, '\\$1');
+}
+
+/**
+ * The card body as Markdown (Web Chat renders card text as Markdown, where
+ * single line breaks vanish): paragraphs, bold field labels, numbered lists.
+ */
+export function toMarkdown(reply: Reply): string {
+  const blocks: string[] = [];
+  const body = (r: Reply, withTitle: boolean): void => {
+    if (withTitle && r.title) blocks.push(`**${md(r.title)}**`);
+    for (const t of r.text) blocks.push(md(t));
+    for (const f of r.fields) {
+      if (Array.isArray(f.value))
+        blocks.push(`**${md(f.label)}:**\n\n${f.value.map((v, i) => `${i + 1}. ${md(v)}`).join('\n')}`);
+      else blocks.push(`**${md(f.label)}:** ${md(f.value)}`);
+    }
+    for (const line of r.footer) blocks.push(`_${md(line)}_`);
+  };
+  body(reply, false);
+  for (const s of reply.sections) body(s, true);
+  return blocks.join('\n\n');
+}
+
 /** Everything a reader sees in an activity: text, card titles and text, button titles. */
 export function activityText(activity: Partial<Activity>): string {
   const parts: string[] = [];
   if (activity.text) parts.push(activity.text);
+  if (activity.summary) parts.push(activity.summary);
+  else {
+    for (const a of activity.attachments ?? []) {
+      const c = a.content as { title?: string; subtitle?: string; text?: string } | undefined;
+      for (const p of [c?.title, c?.subtitle, c?.text]) if (p) parts.push(p);
+    }
+  }
   for (const a of activity.attachments ?? []) {
-    const c = a.content as
-      { title?: string; subtitle?: string; text?: string; buttons?: CardAction[] } | undefined;
-    if (!c) continue;
-    for (const p of [c.title, c.subtitle, c.text]) if (p) parts.push(p);
-    for (const b of c.buttons ?? [])
-      parts.push(`[${b.title}] ${typeof b.value === 'string' ? b.value : ''}`.trim());
+    const buttons = (a.content as { buttons?: CardAction[] } | undefined)?.buttons ?? [];
+    for (const b of buttons) parts.push(`[${b.title}] ${typeof b.value === 'string' ? b.value : ''}`.trim());
   }
   const actions = activity.suggestedActions?.actions ?? [];
   if (actions.length > 0) parts.push(actions.map((a) => `[${a.title}]`).join(' '));

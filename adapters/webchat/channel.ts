@@ -126,7 +126,7 @@ export async function mountWebchat(
     token: string;
     expires_in: number;
   }> => {
-    const userId = `dl_${randomBytes(9).toString('base64url')}`;
+    const userId = `web_${randomBytes(9).toString('base64url')}`;
     const conversationId = await store.createConversation(userId);
     return { conversationId, userId, ...tokens.issue(conversationId, userId) };
   };
@@ -237,6 +237,10 @@ export async function mountWebchat(
     send(res, 200, { id: activityId });
   });
 
+  server.get('/favicon.ico', (_req, res, next) => {
+    res.send(204);
+    next();
+  });
   server.get('/webchat', (_req, res, next) =>
     servePublic(res, 'index.html', 'text/html; charset=utf-8', next),
   );
