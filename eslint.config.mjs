@@ -24,7 +24,14 @@ export default tseslint.config(
     // Scripts that run in the citizen's browser.
     files: ['adapters/*/public/**/*.js'],
     languageOptions: {
-      globals: { window: 'readonly', document: 'readonly', location: 'readonly', URL: 'readonly', localStorage: 'readonly', fetch: 'readonly' },
+      globals: {
+        window: 'readonly',
+        document: 'readonly',
+        location: 'readonly',
+        URL: 'readonly',
+        localStorage: 'readonly',
+        fetch: 'readonly',
+      },
     },
   },
   {

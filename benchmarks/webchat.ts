@@ -14,7 +14,12 @@ import { createLogger } from '../bot/log';
 import { startServer, type RunningServer } from '../bot/server';
 
 const CONVERSATIONS = 100;
-const QUESTIONS = ['lam cccd o dau', 'đăng ký kết hôn cần giấy tờ gì', 'lệ phí đăng ký khai sinh', 'tra cứu hồ sơ'];
+const QUESTIONS = [
+  'lam cccd o dau',
+  'đăng ký kết hôn cần giấy tờ gì',
+  'lệ phí đăng ký khai sinh',
+  'tra cứu hồ sơ',
+];
 
 interface Session {
   conversationId: string;
@@ -22,25 +27,48 @@ interface Session {
   streamUrl: string;
 }
 
-async function json<T>(server: RunningServer, method: string, path: string, token?: string, body?: unknown): Promise<T> {
+async function json<T>(
+  server: RunningServer,
+  method: string,
+  path: string,
+  token?: string,
+  body?: unknown,
+): Promise<T> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
-  const res = await fetch(`${server.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${server.url}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status}`);
   return (await res.json()) as T;
 }
 
 async function open(server: RunningServer): Promise<Session> {
-  const t = await json<{ token: string; conversationId: string }>(server, 'POST', '/v3/directline/tokens/generate', SECRET);
+  const t = await json<{ token: string; conversationId: string }>(
+    server,
+    'POST',
+    '/v3/directline/tokens/generate',
+    SECRET,
+  );
   const c = await json<{ streamUrl: string }>(server, 'POST', '/v3/directline/conversations', t.token, {});
   return { conversationId: t.conversationId, token: t.token, streamUrl: c.streamUrl };
 }
 
 const post = (server: RunningServer, s: Session, text: string) =>
-  json(server, 'POST', `/v3/directline/conversations/${s.conversationId}/activities`, s.token, { type: 'message', text });
+  json(server, 'POST', `/v3/directline/conversations/${s.conversationId}/activities`, s.token, {
+    type: 'message',
+    text,
+  });
 
 async function pollingRoundTrip(server: RunningServer, s: Session, text: string): Promise<number> {
-  const before = await json<{ watermark: string }>(server, 'GET', `/v3/directline/conversations/${s.conversationId}/activities`, s.token);
+  const before = await json<{ watermark: string }>(
+    server,
+    'GET',
+    `/v3/directline/conversations/${s.conversationId}/activities`,
+    s.token,
+  );
   const t0 = performance.now();
   void post(server, s, text);
   for (;;) {
@@ -62,8 +90,11 @@ async function socketRoundTrip(server: RunningServer, s: Session, text: string):
   const t0 = performance.now();
   const done = new Promise<number>((resolveDone) => {
     ws.on('message', (d) => {
-      const frame = JSON.parse(String(d)) as { activities: Array<{ from: { role?: string }; replyToId?: string }> };
-      if (frame.activities.some((a) => a.from.role === 'bot' && a.replyToId)) resolveDone(performance.now() - t0);
+      const frame = JSON.parse(String(d)) as {
+        activities: Array<{ from: { role?: string }; replyToId?: string }>;
+      };
+      if (frame.activities.some((a) => a.from.role === 'bot' && a.replyToId))
+        resolveDone(performance.now() - t0);
     });
   });
   void post(server, s, text);
@@ -74,7 +105,8 @@ async function socketRoundTrip(server: RunningServer, s: Session, text: string):
 
 function summary(times: number[]): { n: number; p50Ms: number; p99Ms: number; maxMs: number } {
   const sorted = [...times].sort((a, b) => a - b);
-  const at = (p: number): number => Math.round((sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0) * 10) / 10;
+  const at = (p: number): number =>
+    Math.round((sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0) * 10) / 10;
   return { n: sorted.length, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: at(1) };
 }
 
@@ -113,7 +145,9 @@ async function main(): Promise<void> {
       ['polling (50 ms interval)', report.polling],
       ['WebSocket stream', report.websocket],
     ] as const) {
-      console.log(`${name.padEnd(26)} ${String(r.n).padStart(3)} ${r.p50Ms.toFixed(1).padStart(8)} ${r.p99Ms.toFixed(1).padStart(8)} ${r.maxMs.toFixed(1).padStart(8)}`);
+      console.log(
+        `${name.padEnd(26)} ${String(r.n).padStart(3)} ${r.p50Ms.toFixed(1).padStart(8)} ${r.p99Ms.toFixed(1).padStart(8)} ${r.maxMs.toFixed(1).padStart(8)}`,
+      );
     }
     console.log(`written: ${join(out, 'webchat.json')}`);
   } finally {
