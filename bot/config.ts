@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import type { ZaloConfig } from '../adapters/zalo/channel';
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3978),
@@ -38,6 +39,20 @@ const schema = z.object({
   WEBCHAT_TOKENS_PER_MINUTE: z.coerce.number().int().min(1).default(20),
   WEBCHAT_MESSAGES_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   WEBCHAT_MAX_MESSAGE_CHARS: z.coerce.number().int().min(10).default(2000),
+  ZALO_APP_ID: z.string().optional(),
+  ZALO_APP_SECRET: z.string().optional(),
+  ZALO_OA_SECRET_KEY: z.string().optional(),
+  ZALO_ACCESS_TOKEN: z.string().optional(),
+  ZALO_REFRESH_TOKEN: z.string().optional(),
+  ZALO_API_BASE: z.url().default('https://openapi.zalo.me'),
+  ZALO_OAUTH_BASE: z.url().default('https://oauth.zaloapp.com'),
+  ZALO_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  ZALO_RETRY_DELAYS_MS: z
+    .string()
+    .regex(/^\d+(,\d+)*$/, 'must be comma-separated milliseconds')
+    .default('500,2000,5000'),
+  ZALO_OUTBOX_RETRY_MS: z.coerce.number().int().min(1000).default(60_000),
+  ZALO_BUTTONS: z.enum(['true', 'false']).default('true'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 
@@ -60,9 +75,37 @@ export interface Config {
     maxMessageChars: number;
   };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** The Zalo channel, or why it is off. */
+  zalo: ZaloConfig | { off: string };
 }
 
 export class ConfigError extends Error {}
+
+const ZALO_REQUIRED = [
+  'ZALO_APP_ID',
+  'ZALO_APP_SECRET',
+  'ZALO_OA_SECRET_KEY',
+  'ZALO_ACCESS_TOKEN',
+  'ZALO_REFRESH_TOKEN',
+] as const;
+
+function zaloConfig(e: z.infer<typeof schema>): ZaloConfig | { off: string } {
+  const missing = ZALO_REQUIRED.filter((k) => !e[k]);
+  if (missing.length > 0) return { off: `Zalo channel off: ${missing.join(', ')} not set` };
+  return {
+    appId: e.ZALO_APP_ID as string,
+    appSecret: e.ZALO_APP_SECRET as string,
+    oaSecretKey: e.ZALO_OA_SECRET_KEY as string,
+    accessToken: e.ZALO_ACCESS_TOKEN as string,
+    refreshToken: e.ZALO_REFRESH_TOKEN as string,
+    apiBase: e.ZALO_API_BASE.replace(/\/$/, ''),
+    oauthBase: e.ZALO_OAUTH_BASE.replace(/\/$/, ''),
+    timeoutMs: e.ZALO_TIMEOUT_MS,
+    retryDelaysMs: e.ZALO_RETRY_DELAYS_MS.split(',').map(Number),
+    outboxRetryMs: e.ZALO_OUTBOX_RETRY_MS,
+    buttons: e.ZALO_BUTTONS === 'true',
+  };
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(env);
@@ -99,5 +142,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxMessageChars: e.WEBCHAT_MAX_MESSAGE_CHARS,
     },
     logLevel: e.LOG_LEVEL,
+    zalo: zaloConfig(e),
   };
 }

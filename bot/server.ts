@@ -17,6 +17,7 @@ import { sql } from 'kysely';
 import restify from 'restify';
 import { mountWebchat, type WebchatChannel } from '../adapters/webchat/channel';
 import { WebchatStore } from '../adapters/webchat/store';
+import { mountZalo, type ZaloChannel } from '../adapters/zalo/channel';
 import { loadKnowledgeBase } from '../knowledge/loader';
 import { DatabaseStorage } from '../storage/botStorage';
 import { openDatabase, type Database } from '../storage/database';
@@ -31,6 +32,7 @@ export interface RunningServer {
   port: number;
   db: Database;
   webchat: WebchatChannel;
+  zalo?: ZaloChannel;
   close(): Promise<void>;
 }
 
@@ -110,16 +112,26 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     log,
     `${config.publicUrl ?? url}/v3/directline`,
   );
+  let zalo: ZaloChannel | undefined;
+  let closing: Promise<void> | undefined;
+  if ('off' in config.zalo) log.info(config.zalo.off);
+  else {
+    zalo = mountZalo(server, db, (context) => bot.run(context), config.zalo, log);
+    log.info('zalo channel on', { webhook: `${config.publicUrl ?? url}/api/zalo/webhook` });
+  }
   log.info('listening', { url, webchat: `${config.publicUrl ?? url}/webchat` });
   return {
     url,
     port,
     db,
     webchat,
-    close: async () => {
-      webchat.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await db.destroy();
-    },
+    zalo,
+    close: () =>
+      (closing ??= (async () => {
+        webchat.close();
+        await zalo?.close();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await db.destroy();
+      })()),
   };
 }

@@ -60,6 +60,38 @@ export interface WebchatActivityTable {
   created_at: string;
 }
 
+export interface ZaloTokenTable {
+  oa: string;
+  access_token: string;
+  refresh_token: string;
+  expires_at: number;
+  updated_at: string;
+}
+
+export interface ZaloEventTable {
+  event_key: string;
+  received_at: string;
+}
+
+export interface ZaloUserTable {
+  user_id: string;
+  unfollowed: number;
+  updated_at: string;
+}
+
+export interface ZaloOutboxTable {
+  id: Generated<number>;
+  user_id: string;
+  body: string;
+  reason: string;
+  retryable: number;
+  attempts: number;
+  /** pending (will be retried), delivered, dead (cannot succeed). */
+  status: string;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Tables {
   bot_state: BotStateTable;
   transcripts: TranscriptTable;
@@ -67,6 +99,10 @@ export interface Tables {
   settings: SettingsTable;
   webchat_conversations: WebchatConversationTable;
   webchat_activities: WebchatActivityTable;
+  zalo_tokens: ZaloTokenTable;
+  zalo_events: ZaloEventTable;
+  zalo_users: ZaloUserTable;
+  zalo_outbox: ZaloOutboxTable;
 }
 
 export type Database = Kysely<Tables>;

@@ -75,4 +75,43 @@ export const migrations: Record<string, Migration> = {
       await db.schema.dropTable('settings').execute();
     },
   },
+  '003_zalo': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('zalo_tokens')
+        .addColumn('oa', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('access_token', 'text', (c) => c.notNull())
+        .addColumn('refresh_token', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'varchar(32)', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('zalo_events')
+        .addColumn('event_key', 'varchar(256)', (c) => c.primaryKey())
+        .addColumn('received_at', 'varchar(32)', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('zalo_users')
+        .addColumn('user_id', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('unfollowed', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('updated_at', 'varchar(32)', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('zalo_outbox')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('user_id', 'varchar(64)', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('retryable', 'integer', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('status', 'varchar(16)', (c) => c.notNull())
+        .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
+        .addColumn('updated_at', 'varchar(32)', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('zalo_outbox_pending').on('zalo_outbox').columns(['status', 'user_id']).execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      for (const t of ['zalo_outbox', 'zalo_users', 'zalo_events', 'zalo_tokens']) await db.schema.dropTable(t).execute();
+    },
+  },
 };

@@ -1,0 +1,81 @@
+/**
+ * The OA's token pair, kept in the database. Zalo's refresh token is
+ * single-use, so the new pair is stored the moment it arrives, and
+ * concurrent refreshes collapse into one: in this process by sharing the
+ * promise, across processes by re-reading the row (whoever finds the pair
+ * already replaced takes the new one instead of spending a dead token).
+ */
+import type { Database } from '../../storage/database';
+import type { TokenPair, ZaloClient } from './client';
+
+const OA = 'default';
+
+export class ZaloTokens {
+  private inflight?: Promise<TokenPair>;
+
+  constructor(
+    private readonly db: Database,
+    private readonly client: ZaloClient,
+    private readonly initial: { accessToken: string; refreshToken: string },
+    /** Refresh this long before expiry. */
+    private readonly refreshEarlyMs = 60 * 60_000,
+  ) {}
+
+  /** The stored pair, seeded from configuration the first time. */
+  async pair(): Promise<TokenPair> {
+    const row = await this.db.selectFrom('zalo_tokens').selectAll().where('oa', '=', OA).executeTakeFirst();
+    if (row)
+      return {
+        accessToken: row.access_token,
+        refreshToken: row.refresh_token,
+        expiresAt: Number(row.expires_at),
+      };
+    // A configured token's age is unknown: count it as expiring in two hours, so that
+    // it is replaced within the first hour (the refresh comes an hour early).
+    const seeded = { ...this.initial, expiresAt: Date.now() + 2 * 60 * 60_000 };
+    await this.db
+      .insertInto('zalo_tokens')
+      .values({
+        oa: OA,
+        access_token: seeded.accessToken,
+        refresh_token: seeded.refreshToken,
+        expires_at: seeded.expiresAt,
+        updated_at: new Date().toISOString(),
+      })
+      .onConflict((oc) => oc.column('oa').doNothing())
+      .execute();
+    return this.pair();
+  }
+
+  /** An access token that is not about to expire. */
+  async accessToken(): Promise<string> {
+    const p = await this.pair();
+    if (p.expiresAt - Date.now() > this.refreshEarlyMs) return p.accessToken;
+    return (await this.refresh(p.accessToken)).accessToken;
+  }
+
+  /** Replace the pair, unless someone already replaced `staleAccessToken`. */
+  refresh(staleAccessToken: string): Promise<TokenPair> {
+    this.inflight ??= this.doRefresh(staleAccessToken).finally(() => (this.inflight = undefined));
+    return this.inflight;
+  }
+
+  private async doRefresh(stale: string): Promise<TokenPair> {
+    const current = await this.pair();
+    if (current.accessToken !== stale && current.expiresAt - Date.now() > this.refreshEarlyMs) return current;
+    const next = await this.client.refresh(current.refreshToken);
+    const r = await this.db
+      .updateTable('zalo_tokens')
+      .set({
+        access_token: next.accessToken,
+        refresh_token: next.refreshToken,
+        expires_at: next.expiresAt,
+        updated_at: new Date().toISOString(),
+      })
+      .where('oa', '=', OA)
+      .where('refresh_token', '=', current.refreshToken)
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) !== 1) return this.pair(); // another process stored a newer pair first
+    return next;
+  }
+}
