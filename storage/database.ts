@@ -119,6 +119,9 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   // WAL lets readers work while a write is in progress; the busy timeout rides out short locks.
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('busy_timeout = 5000');
+  // In WAL mode NORMAL is durable across a crash of the process; only a power cut can
+  // lose the last transactions. FULL would fsync on every write, on the event loop.
+  sqlite.pragma('synchronous = NORMAL');
   const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }) });
   await migrate(db);
   return db;

@@ -108,10 +108,15 @@ export const migrations: Record<string, Migration> = {
         .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
         .addColumn('updated_at', 'varchar(32)', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('zalo_outbox_pending').on('zalo_outbox').columns(['status', 'user_id']).execute();
+      await db.schema
+        .createIndex('zalo_outbox_pending')
+        .on('zalo_outbox')
+        .columns(['status', 'user_id'])
+        .execute();
     },
     async down(db: Kysely<unknown>): Promise<void> {
-      for (const t of ['zalo_outbox', 'zalo_users', 'zalo_events', 'zalo_tokens']) await db.schema.dropTable(t).execute();
+      for (const t of ['zalo_outbox', 'zalo_users', 'zalo_events', 'zalo_tokens'])
+        await db.schema.dropTable(t).execute();
     },
   },
 };

@@ -6,6 +6,7 @@
  * expired token, a citizen who unfollowed, or a flood. It can also fail
  * with 5xx or hang on demand.
  */
+import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
@@ -47,11 +48,15 @@ export interface Delivered {
   at: number;
 }
 
-export class FakeZalo {
+export class FakeZalo extends EventEmitter {
   url = '';
   accessToken = 'access-1';
   refreshToken = 'refresh-1';
   readonly messages: Delivered[] = [];
+  constructor() {
+    super();
+    this.setMaxListeners(0);
+  }
   readonly unfollowed = new Set<string>();
   readonly rejected: Array<{ code: number; reason: string }> = [];
   refreshCalls = 0;
@@ -66,6 +71,18 @@ export class FakeZalo {
   private server?: Server;
   private readonly hanging: ServerResponse[] = [];
   private n = 1;
+
+  /** The next message delivered to `userId`. */
+  next(userId: string): Promise<Delivered> {
+    return new Promise((resolve) => {
+      const on = (m: Delivered): void => {
+        if (m.userId !== userId) return;
+        this.off('message', on);
+        resolve(m);
+      };
+      this.on('message', on);
+    });
+  }
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => void this.route(req, res));
@@ -153,12 +170,14 @@ export class FakeZalo {
       if (this.flood) return zaloError(-32, 'application reached limit call api');
       const userId = parsed.recipient.user_id;
       if (this.unfollowed.has(userId)) return zaloError(-213, 'User has not followed OA');
-      this.messages.push({
+      const delivered: Delivered = {
         userId,
         text: parsed.message.text ?? '',
         buttons: parsed.message.attachment?.payload.buttons ?? [],
         at: Date.now(),
-      });
+      };
+      this.messages.push(delivered);
+      this.emit('message', delivered);
       return json(200, {
         error: 0,
         message: 'Success',
