@@ -64,6 +64,8 @@ export async function main(): Promise<void> {
   await Promise.all(
     Array.from({ length: USERS }, async (_, u) => {
       const user = String(8800000000000000000n + BigInt(u));
+      // Citizens do not all start in the same millisecond.
+      if (THINK_MS) await new Promise((r) => setTimeout(r, THINK_MS * Math.random()));
       for (let i = 0; i < MESSAGES_PER_USER; i++) {
         const event = {
           app_id: APP_ID,
@@ -114,7 +116,7 @@ export async function main(): Promise<void> {
   console.log(
     `zalo webhook → send, ${USERS} concurrent citizens, think ${THINK_MS} ms, ${report.messages} messages: p50 ${report.p50Ms} ms, p99 ${report.p99Ms} ms, max ${report.maxMs} ms, ${report.messagesPerSecond} msg/s`,
   );
-  console.log(`written: ${join(out, 'zalo.json')}`);
+  console.log(`written: ${file}`);
 }
 
 if (require.main === module) void main();
