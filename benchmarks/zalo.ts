@@ -109,10 +109,8 @@ export async function main(): Promise<void> {
   };
   const out = resolve('bench-results');
   mkdirSync(out, { recursive: true });
-  writeFileSync(
-    join(out, THINK_MS ? 'zalo-think.json' : 'zalo.json'),
-    JSON.stringify(report, null, 2) + '\n',
-  );
+  const file = join(out, THINK_MS ? 'zalo-think.json' : 'zalo.json');
+  writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
   console.log(
     `zalo webhook → send, ${USERS} concurrent citizens, think ${THINK_MS} ms, ${report.messages} messages: p50 ${report.p50Ms} ms, p99 ${report.p99Ms} ms, max ${report.maxMs} ms, ${report.messagesPerSecond} msg/s`,
   );
