@@ -131,6 +131,36 @@ describe('Direct Line: the conversation', () => {
   });
 });
 
+describe('Direct Line: proactive messages', () => {
+  it('keeps a message sent while the citizen was away for when they reconnect', async () => {
+    const s = await session();
+    await call('POST', '/v3/directline/conversations', s.token, {});
+    const before = (await poll(s)).json.watermark as string;
+    // No client is connected: a hotline reply arrives through continueConversation.
+    await server.webchat.adapter.continueConversation(
+      {
+        channelId: 'directline',
+        conversation: { id: s.conversationId, isGroup: false, conversationType: 'personal', name: '' },
+        bot: { id: 'tro-ly-ao', name: 'Trợ lý ảo' },
+        user: { id: s.userId, name: '' },
+        serviceUrl: server.url,
+      },
+      async (context) => {
+        await context.sendActivity('Tổng đài viên: hồ sơ của bạn đã được chuyển cho xã.');
+      },
+    );
+    const later = await call('GET', `/v3/directline/conversations/${s.conversationId}`, s.token);
+    const ws = new WebSocket(`${later.json.streamUrl}&watermark=${before}`);
+    const frame = await new Promise<{ activities: Array<{ text: string }> }>((r) =>
+      ws.once('message', (d) => r(JSON.parse(String(d)))),
+    );
+    expect(frame.activities.map((a) => a.text)).toEqual([
+      'Tổng đài viên: hồ sơ của bạn đã được chuyển cho xã.',
+    ]);
+    ws.close();
+  });
+});
+
 describe('Direct Line: tokens', () => {
   it('binds a token to its conversation: A cannot read or post to B', async () => {
     const a = await session();
