@@ -26,9 +26,11 @@ export async function main(): Promise<void> {
   const fake = await new FakeZalo().start();
   // The assistant runs as its own process, as in production; the fake Zalo and the
   // citizens' load share this one.
+  // BENCH_NODE_ARGS passes flags to the assistant's process (e.g. --cpu-prof).
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(
     process.execPath,
-    ['--disable-warning=DEP0111', join(__dirname, '..', 'bot', 'main.js')],
+    [...nodeArgs, '--disable-warning=DEP0111', join(__dirname, '..', 'bot', 'main.js')],
     {
       env: {
         ...process.env,

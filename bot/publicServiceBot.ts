@@ -21,6 +21,17 @@ import { LessonDialog, type LessonProgress, type LessonResult } from './lessonDi
 import { emptyReply, toPlainText, type Reply } from './reply';
 import { toActivity } from './render';
 
+const COMMAND_KEYS = [
+  'helpful',
+  'notHelpful',
+  'menu.procedures',
+  'menu.services',
+  'menu.lessons',
+  'noneOfThese',
+  'lesson.resume',
+] as const;
+type CommandKey = (typeof COMMAND_KEYS)[number];
+
 export interface BotMemory extends ConversationMemory {
   /** Answers marked unhelpful in a row. */
   unhelpful?: number;
@@ -46,6 +57,8 @@ export class PublicServiceBot extends ActivityHandler {
   private readonly lastLesson: StatePropertyAccessor<string | undefined>;
   private readonly dialogs: DialogSet;
   private readonly lessons = new Map<string, Lesson>();
+  /** Button texts, folded, in both languages: a press is recognised by its exact text. */
+  private readonly commands = new Map<CommandKey, Set<string>>();
 
   constructor(options: PublicServiceBotOptions) {
     super();
@@ -57,6 +70,9 @@ export class PublicServiceBot extends ActivityHandler {
     this.progress = this.userState.createProperty<LessonProgress>('lessonProgress');
     this.lastLesson = this.userState.createProperty<string | undefined>('lastLesson');
     for (const e of this.assistant.kb.entries) if (e.kind === 'lesson') this.lessons.set(e.id, e);
+    for (const key of COMMAND_KEYS) {
+      this.commands.set(key, new Set(['vi', 'en'].map((l) => fold(this.assistant.t(l as 'vi' | 'en')(key)))));
+    }
     this.dialogs = new DialogSet(this.conversationState.createProperty<DialogState>('dialogState'));
     this.dialogs.add(
       new LessonDialog(
@@ -120,8 +136,8 @@ export class PublicServiceBot extends ActivityHandler {
     }
     const language = looksEnglish(text) ? 'en' : 'vi';
     const t = this.assistant.t(language);
-    const said = (key: string, ...more: string[]): boolean =>
-      [this.assistant.t('vi')(key), this.assistant.t('en')(key), ...more].some((s) => fold(s) === fold(text));
+    const folded = fold(text);
+    const said = (key: CommandKey): boolean => this.commands.get(key)?.has(folded) ?? false;
 
     if (said('helpful')) return this.feedback(context, memory, true, language);
     if (said('notHelpful')) return this.feedback(context, memory, false, language);

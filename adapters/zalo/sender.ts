@@ -141,6 +141,16 @@ export class ZaloSender {
 
   async setUnfollowed(userId: string, value: boolean): Promise<void> {
     const now = new Date().toISOString();
+    if (!value) {
+      // The common case (a citizen who never unfollowed) writes nothing.
+      await this.db
+        .updateTable('zalo_users')
+        .set({ unfollowed: 0, updated_at: now })
+        .where('user_id', '=', userId)
+        .where('unfollowed', '=', 1)
+        .execute();
+      return;
+    }
     await this.db
       .insertInto('zalo_users')
       .values({ user_id: userId, unfollowed: value ? 1 : 0, updated_at: now })
