@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { zaloMac } from '../adapters/zalo/webhook';
-import { APP_ID, APP_SECRET, FakeZalo, OA_ID, OA_SECRET } from '../tests/support/fakeZalo';
+import { APP_ID, FakeZalo, OA_ID, OA_SECRET } from '../tests/support/fakeZalo';
 
 const USERS = Number(process.env.BENCH_USERS ?? 50);
 const MESSAGES_PER_USER = 10;
@@ -37,13 +37,7 @@ export async function main(): Promise<void> {
         PORT: '0',
         HOST: '127.0.0.1',
         DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-zalo-')),
-        ZALO_APP_ID: APP_ID,
-        ZALO_APP_SECRET: APP_SECRET,
-        ZALO_OA_SECRET_KEY: OA_SECRET,
-        ZALO_ACCESS_TOKEN: fake.accessToken,
-        ZALO_REFRESH_TOKEN: fake.refreshToken,
-        ZALO_API_BASE: fake.url,
-        ZALO_OAUTH_BASE: fake.url,
+        ...fake.env(),
         LOG_LEVEL: 'info',
       },
       stdio: ['ignore', 'ignore', 'pipe'],

@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import type { WebchatOptions } from '../adapters/webchat/channel';
 import type { ZaloConfig } from '../adapters/zalo/channel';
 
 const schema = z.object({
@@ -66,14 +67,7 @@ export interface Config {
   maxBodyBytes: number;
   hotline: { hours: { vi: string; en: string } };
   publicUrl?: string;
-  webchat: {
-    secret?: string;
-    tokenTtlSeconds: number;
-    allowedOrigins: string[];
-    tokensPerMinute: number;
-    messagesPerMinute: number;
-    maxMessageChars: number;
-  };
+  webchat: Omit<WebchatOptions, 'publicUrl'>;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** The Zalo channel, or why it is off. */
   zalo: ZaloConfig | { off: string };

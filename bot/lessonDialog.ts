@@ -5,7 +5,7 @@
  * check question with feedback at the end.
  */
 import type { StatePropertyAccessor } from 'botbuilder';
-import { Dialog, DialogTurnStatus, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
+import { Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
 import type { TFunction } from 'i18next';
 import { foldedTokens } from '../knowledge/normalize';
 import type { Lesson } from '../knowledge/schema';
@@ -169,5 +169,3 @@ export class LessonDialog extends Dialog<LessonOptions> {
     return dc.endDialog({ ended: 'finished' } satisfies LessonResult);
   }
 }
-
-export { DialogTurnStatus };

@@ -3,21 +3,15 @@
  * the bot sent. The command line (`ask`, `eval`) uses it, so that a question
  * typed there takes the same path as one from Zalo or the web chat.
  */
-import {
-  ActivityTypes,
-  BotAdapter,
-  TurnContext,
-  type Activity,
-  type ConversationReference,
-  type ResourceResponse,
-} from 'botbuilder';
+import { ActivityTypes, TurnContext, type Activity, type ResourceResponse } from 'botbuilder';
+import { ChannelAdapter } from '../adapters/base';
 
-export class LocalAdapter extends BotAdapter {
+export class LocalAdapter extends ChannelAdapter {
   private readonly outbox = new Map<string, Partial<Activity>[]>();
   private seq = 0;
 
   constructor(private readonly channelId = 'cli') {
-    super();
+    super('command-line');
   }
 
   async sendActivities(context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
@@ -26,26 +20,6 @@ export class LocalAdapter extends BotAdapter {
     list.push(...activities);
     this.outbox.set(key, list);
     return activities.map(() => ({ id: String(++this.seq) }));
-  }
-
-  async updateActivity(): Promise<void> {
-    throw new Error('LocalAdapter: updateActivity is not supported');
-  }
-
-  async deleteActivity(): Promise<void> {
-    throw new Error('LocalAdapter: deleteActivity is not supported');
-  }
-
-  async continueConversation(
-    reference: Partial<ConversationReference>,
-    logic: (context: TurnContext) => Promise<void>,
-  ): Promise<void> {
-    const activity = TurnContext.applyConversationReference(
-      { type: ActivityTypes.Event, name: 'continue' },
-      reference,
-      true,
-    );
-    await this.runMiddleware(new TurnContext(this, activity), logic);
   }
 
   /** Run one message through `logic` and return the activities the bot sent. */

@@ -3,7 +3,7 @@
  * has shipped: add the next. Column types are chosen to mean the same in
  * SQLite and PostgreSQL.
  */
-import { sql, type Kysely, type Migration } from 'kysely';
+import type { Kysely, Migration } from 'kysely';
 
 export const migrations: Record<string, Migration> = {
   '001_bot_state_transcripts_feedback': {
@@ -38,7 +38,6 @@ export const migrations: Record<string, Migration> = {
         .addColumn('helpful', 'integer', (c) => c.notNull())
         .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
         .execute();
-      await sql`select 1`.execute(db);
     },
     async down(db: Kysely<unknown>): Promise<void> {
       await db.schema.dropTable('feedback').execute();

@@ -7,20 +7,14 @@
  * wait in the store for a citizen who is not connected.
  */
 import { EventEmitter } from 'node:events';
-import {
-  ActivityTypes,
-  BotAdapter,
-  TurnContext,
-  type Activity,
-  type ConversationReference,
-  type ResourceResponse,
-} from 'botbuilder';
+import { ActivityTypes, TurnContext, type Activity, type ResourceResponse } from 'botbuilder';
+import { ChannelAdapter } from '../base';
 import type { StoredActivity, WebchatStore } from './store';
 
 export const WEBCHAT_CHANNEL = 'directline';
 export const BOT_ACCOUNT = { id: 'tro-ly-ao', name: 'Trợ lý ảo', role: 'bot' };
 
-export class WebChatAdapter extends BotAdapter {
+export class WebChatAdapter extends ChannelAdapter {
   /** Emits `activity:<conversationId>` with each stored activity. */
   readonly events = new EventEmitter();
 
@@ -28,7 +22,7 @@ export class WebChatAdapter extends BotAdapter {
     readonly store: WebchatStore,
     private readonly serviceUrl: string,
   ) {
-    super();
+    super('web chat');
     this.events.setMaxListeners(0);
   }
 
@@ -116,25 +110,5 @@ export class WebChatAdapter extends BotAdapter {
       out.push({ id: stored.activity.id ?? '' });
     }
     return out;
-  }
-
-  async updateActivity(): Promise<void> {
-    throw new Error('The web chat channel does not update sent activities');
-  }
-
-  async deleteActivity(): Promise<void> {
-    throw new Error('The web chat channel does not delete sent activities');
-  }
-
-  async continueConversation(
-    reference: Partial<ConversationReference>,
-    logic: (context: TurnContext) => Promise<void>,
-  ): Promise<void> {
-    const activity = TurnContext.applyConversationReference(
-      { type: ActivityTypes.Event, name: 'continueConversation' },
-      reference,
-      true,
-    );
-    await this.runMiddleware(new TurnContext(this, activity), logic);
   }
 }

@@ -4,27 +4,21 @@
  * Zalo and delivered in order through the sender (retries, outbox);
  * `continueConversation` lets a hotline agent's reply reach the citizen.
  */
-import {
-  ActivityTypes,
-  BotAdapter,
-  TurnContext,
-  type Activity,
-  type ConversationReference,
-  type ResourceResponse,
-} from 'botbuilder';
+import { ActivityTypes, TurnContext, type Activity, type ResourceResponse } from 'botbuilder';
+import { ChannelAdapter } from '../base';
 import type { Reply } from '../../bot/reply';
 import { toZaloMessages } from './render';
 import type { ZaloSender } from './sender';
 
 export const ZALO_CHANNEL = 'zalo';
 
-export class ZaloAdapter extends BotAdapter {
+export class ZaloAdapter extends ChannelAdapter {
   constructor(
     private readonly sender: ZaloSender,
     private readonly oaId: string,
     private readonly withButtons = true,
   ) {
-    super();
+    super('Zalo');
   }
 
   private base(userId: string): Partial<Activity> {
@@ -81,25 +75,5 @@ export class ZaloAdapter extends BotAdapter {
       out.push({ id: '' });
     }
     return out;
-  }
-
-  async updateActivity(): Promise<void> {
-    throw new Error('Zalo messages cannot be edited');
-  }
-
-  async deleteActivity(): Promise<void> {
-    throw new Error('Zalo messages cannot be deleted by the OA');
-  }
-
-  async continueConversation(
-    reference: Partial<ConversationReference>,
-    logic: (c: TurnContext) => Promise<void>,
-  ): Promise<void> {
-    const activity = TurnContext.applyConversationReference(
-      { type: ActivityTypes.Event, name: 'continueConversation' },
-      reference,
-      true,
-    );
-    await this.runMiddleware(new TurnContext(this, activity), logic);
   }
 }

@@ -12,7 +12,7 @@ import { loadConfig } from '../../bot/config';
 import { createLogger } from '../../bot/log';
 import { startServer, type RunningServer } from '../../bot/server';
 import { FIXTURE_SEEDS } from '../helpers';
-import { APP_ID, APP_SECRET, FakeZalo, OA_ID, OA_SECRET } from '../support/fakeZalo';
+import { APP_ID, FakeZalo, OA_ID, OA_SECRET } from '../support/fakeZalo';
 
 let fake: FakeZalo;
 let logs: string[];
@@ -25,13 +25,7 @@ async function serverOn(file: string): Promise<RunningServer> {
     DATABASE_URL: `sqlite:${file}`,
     KB_SEEDS_DIR: FIXTURE_SEEDS,
     KB_PASSAGES_DIR: join(FIXTURE_SEEDS, 'none'),
-    ZALO_APP_ID: APP_ID,
-    ZALO_APP_SECRET: APP_SECRET,
-    ZALO_OA_SECRET_KEY: OA_SECRET,
-    ZALO_ACCESS_TOKEN: fake.accessToken,
-    ZALO_REFRESH_TOKEN: fake.refreshToken,
-    ZALO_API_BASE: fake.url,
-    ZALO_OAUTH_BASE: fake.url,
+    ...fake.env(),
     ZALO_TIMEOUT_MS: '300',
     ZALO_RETRY_DELAYS_MS: '10,20',
   });

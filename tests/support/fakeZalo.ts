@@ -72,6 +72,19 @@ export class FakeZalo extends EventEmitter {
   private readonly hanging: ServerResponse[] = [];
   private n = 1;
 
+  /** The assistant's Zalo configuration pointing at this fake. */
+  env(): Record<string, string> {
+    return {
+      ZALO_APP_ID: APP_ID,
+      ZALO_APP_SECRET: APP_SECRET,
+      ZALO_OA_SECRET_KEY: OA_SECRET,
+      ZALO_ACCESS_TOKEN: this.accessToken,
+      ZALO_REFRESH_TOKEN: this.refreshToken,
+      ZALO_API_BASE: this.url,
+      ZALO_OAUTH_BASE: this.url,
+    };
+  }
+
   /** The next message delivered to `userId`. */
   next(userId: string): Promise<Delivered> {
     return new Promise((resolve) => {
