@@ -104,10 +104,14 @@ export function provinceOf(text: string): string | undefined {
   return best;
 }
 
+/** A lettered sub-heading such as "c) Mục tiêu cụ thể đến năm 2030". */
+const SUBHEADING = /^[a-zđ]\)\s+\S/u;
+
 /** A line that reads as a heading: short, no final full stop, numbered or in capitals. */
 export function isHeading(line: string): boolean {
   const l = line.trim();
   if (l.length === 0 || l.length > 140 || /[.;:,]$/.test(l)) return false;
+  if (SUBHEADING.test(l)) return true;
   if (/^(Phần|Chương|Mục|Điều|PHẦN|CHƯƠNG|MỤC|ĐIỀU)\s+[\dIVXLC]+/u.test(l)) return true;
   if (/^([IVXLC]+|[A-Z]|\d+(\.\d+)*)[.)]\s+\S/u.test(l)) return true;
   const letters = l.replace(/[^\p{L}]/gu, '');
@@ -151,6 +155,7 @@ export function ingestText(
   const about = provinceOf(content);
   const passages: Passage[] = [];
   let heading: string | undefined;
+  let section: string | undefined;
   let buffer: string[] = [];
 
   const flush = (): void => {
@@ -181,7 +186,9 @@ export function ingestText(
     if (!line) continue;
     if (isHeading(line)) {
       flush();
-      heading = line;
+      // A lettered sub-heading keeps its section: "3. Tầm nhìn, mục tiêu › c) … đến năm 2030".
+      if (SUBHEADING.test(line)) heading = section ? `${section} › ${line}` : line;
+      else heading = section = line;
       continue;
     }
     buffer.push(line);

@@ -18,6 +18,12 @@ export interface Slot {
   mass: number;
   /** 1 for words as typed; less for a typo correction, which is a guess. */
   trust: number;
+  /**
+   * A pair is evidence of a phrase when an entry has it; its absence says
+   * little (many pairs only join two words across a phrase boundary), so
+   * an unmatched pair does not count against an entry.
+   */
+  bonus?: boolean;
   /** What the slot came from, for explanations and tests. */
   label: string;
 }
@@ -209,7 +215,7 @@ export function parseQuery(
     const pair = `${a}_${b}`;
     if (!vocab.has(pair)) continue;
     const trust = words[i] === a && words[i + 1] === b ? 1 : weights.correctionTrust;
-    slots.push({ alternatives: [[pair]], weight: weights.pair, mass: 0, trust, label: pair });
+    slots.push({ alternatives: [[pair]], weight: weights.pair, mass: 0, trust, label: pair, bonus: true });
   }
   return {
     text,

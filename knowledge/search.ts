@@ -274,11 +274,24 @@ export class KnowledgeIndex implements Vocabulary {
     return s.alternatives.some((alt) => alt.every((t) => terms.has(t)));
   }
 
-  private scoreDoc(q: ParsedQuery, joined: string, doc: Doc, mass: number): number {
-    if (mass === 0) return 0;
+  /**
+   * The share of the question an entry matches: matched mass over the
+   * question's mass, where a pair slot counts in the whole only when matched.
+   */
+  private share(q: ParsedQuery, credit: (s: Slot) => number, slots: Slot[] = q.slots): number {
     let matched = 0;
-    for (const s of q.slots) matched += s.mass * s.trust * this.credit(s, doc.terms);
-    let score = matched / mass;
+    let whole = 0;
+    for (const s of slots) {
+      const c = credit(s);
+      matched += s.mass * s.trust * c;
+      whole += s.bonus ? s.mass * s.trust * c : s.mass;
+    }
+    return whole === 0 ? 0 : matched / whole;
+  }
+
+  private scoreDoc(q: ParsedQuery, joined: string, doc: Doc): number {
+    let score = this.share(q, (s) => this.credit(s, doc.terms));
+    if (score === 0) return 0;
     // A title or alias said word for word is strong evidence, however long the question.
     if (doc.phrases.some((p) => joined.includes(p))) {
       score = Math.max(score, this.options.phraseFloor + (1 - this.options.phraseFloor) * score);
@@ -302,7 +315,7 @@ export class KnowledgeIndex implements Vocabulary {
    */
   search(question: string, context?: string): SearchResult {
     const q = this.parse(question);
-    const mass = q.slots.reduce((m, s) => m + s.mass, 0);
+    const mass = q.slots.reduce((m, s) => m + (s.bonus ? 0 : s.mass), 0);
     const joined = ` ${q.words.join(' ')} `;
     const ids = new Set<number>();
     // Candidates come from the rarest terms of the question: they find the right
@@ -322,7 +335,7 @@ export class KnowledgeIndex implements Vocabulary {
     for (const i of ids) {
       const doc = this.docs[i];
       if (!doc) continue;
-      const score = this.scoreDoc(q, joined, doc, mass);
+      const score = this.scoreDoc(q, joined, doc);
       if (score > 0) hits.push({ ...hitOf(doc.entry, score), doc });
     }
     hits.sort((a, b) => b.score - a.score);
@@ -356,7 +369,7 @@ export class KnowledgeIndex implements Vocabulary {
       also: decision === 'answer' ? also : [],
     };
     if (!top || decision === 'no_answer') return result;
-    result.faq = this.bestFaq(q, top.doc, mass);
+    result.faq = this.bestFaq(q, top.doc);
     return result;
   }
 
@@ -364,12 +377,8 @@ export class KnowledgeIndex implements Vocabulary {
    * The FAQ item of `doc` that says more about the question than the
    * entry's title does: it must cover a clearly larger share of it.
    */
-  private bestFaq(q: ParsedQuery, doc: Doc, mass: number): number | undefined {
-    const cover = (terms: Set<string>): number => {
-      let m = 0;
-      for (const s of q.slots) if (this.contains(s, terms)) m += s.mass * s.trust;
-      return m / mass;
-    };
+  private bestFaq(q: ParsedQuery, doc: Doc): number | undefined {
+    const cover = (terms: Set<string>): number => this.share(q, (s) => (this.contains(s, terms) ? 1 : 0));
     const title = cover(doc.titleTerms);
     let best: number | undefined;
     let bestScore = Math.max(0.3, title + this.options.faqGain);

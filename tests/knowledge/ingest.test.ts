@@ -19,6 +19,7 @@ describe('splitting documents', () => {
     expect(isHeading('1. Bối cảnh chung')).toBe(true);
     expect(isHeading('II. MỤC TIÊU')).toBe(true);
     expect(isHeading('Điều 2. Tổ chức thực hiện')).toBe(true);
+    expect(isHeading('c) Mục tiêu cụ thể đến năm 2030')).toBe(true);
     expect(isHeading('Đến năm 2030, tỉnh Nghệ An nằm trong nhóm dẫn đầu.')).toBe(false);
   });
 
@@ -31,6 +32,13 @@ describe('splitting documents', () => {
       ['doc-a#0', 0, 'I. MỤC TIÊU', 'Tiêu đề văn bản'],
       ['doc-a#1', 1, 'II. GIẢI PHÁP', 'Tiêu đề văn bản'],
     ]);
+  });
+
+  it('keeps the section above a lettered sub-heading', () => {
+    const text =
+      'Đề án\n\n3. Tầm nhìn, mục tiêu\nc) Mục tiêu cụ thể đến năm 2030\n- 80% người dân trưởng thành sử dụng dịch vụ thanh toán điện tử.\n';
+    const [p] = ingestText('/x/doc-b.txt', text);
+    expect(p?.heading).toBe('3. Tầm nhìn, mục tiêu › c) Mục tiêu cụ thể đến năm 2030');
   });
 
   it('names the province a document is about', () => {
