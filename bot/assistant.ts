@@ -21,6 +21,9 @@ export interface ConversationMemory {
   misses: number;
 }
 
+/** Confidence above which an answer beats an out-of-scope cue in the same message. */
+export const OUT_OF_SCOPE_OVERRIDE = 0.85;
+
 export function newMemory(): ConversationMemory {
   return { misses: 0 };
 }
@@ -94,7 +97,11 @@ export class Assistant {
     if (first?.kind === 'complaint') return this.complaint(result, language, memory);
 
     const answered = this.answerable(result, memory);
-    if (first?.kind === 'out_of_scope' && !(answered && result.best && result.best.score >= 0.6)) {
+    // A cue outside the service ("giá vàng", "đau ngực") wins unless the knowledge base is nearly certain.
+    if (
+      first?.kind === 'out_of_scope' &&
+      !(answered && result.best && result.best.score >= OUT_OF_SCOPE_OVERRIDE)
+    ) {
       return this.decline(first.topic, language, memory);
     }
     const small = intents.find((i) => i.kind === 'greeting' || i.kind === 'thanks' || i.kind === 'goodbye');

@@ -24,6 +24,8 @@ export interface Slot {
    * an unmatched pair does not count against an entry.
    */
   bonus?: boolean;
+  /** The word as typed with tone marks, when it had any: "mưa" must not fully match "mua". */
+  accented?: string;
   /** What the slot came from, for explanations and tests. */
   label: string;
 }
@@ -196,12 +198,14 @@ export function parseQuery(
     const alternatives = [[w]];
     if (english) alternatives.push([`~${englishStem(w)}`]);
     const corrected = words[i] !== w;
+    const typedForm = typed[i];
     slots.push({
       alternatives,
       weight: 1,
       mass: 0,
       trust: corrected ? weights.correctionTrust : 1,
       label: corrected ? `${words[i]}→${w}` : w,
+      accented: !corrected && typedForm !== undefined && typedForm !== w ? typedForm : undefined,
     });
   });
   // Pairs may include a filler word ("người cao tuổi"): a pair the knowledge base

@@ -23,6 +23,8 @@ export interface SearchOptions {
   synonymWeight: number;
   /** Share of credit a typo-corrected word earns (a correction is a guess). */
   correctionTrust: number;
+  /** Share of credit a word typed with tone marks earns where the entry has it only with other marks. */
+  accentMismatchCredit: number;
   /** Mass of a word the knowledge base has never seen, as a share of the rarest known word. */
   unknownWordShare: number;
   /** At or above this confidence the best entry is answered. */
@@ -51,6 +53,7 @@ export const defaultSearchOptions: SearchOptions = {
   synonymWeight: 2,
   unknownWordShare: 0.4,
   correctionTrust: 0.6,
+  accentMismatchCredit: 0.4,
   answerThreshold: 0.42,
   noAnswerThreshold: 0.24,
   clarifyMargin: 0.04,
@@ -290,7 +293,13 @@ export class KnowledgeIndex implements Vocabulary {
   }
 
   private scoreDoc(q: ParsedQuery, joined: string, doc: Doc): number {
-    let score = this.share(q, (s) => this.credit(s, doc.terms));
+    // A word typed with tone marks that the entry has only with other marks
+    // ("mưa" against "mua bán") is probably another word: part credit.
+    const marks = this.options.accentMismatchCredit;
+    let score = this.share(q, (s) => {
+      const c = this.credit(s, doc.terms);
+      return c > 0 && s.accented !== undefined && !doc.accented.has(s.accented) ? c * marks : c;
+    });
     if (score === 0) return 0;
     // A title or alias said word for word is strong evidence, however long the question.
     if (doc.phrases.some((p) => joined.includes(p))) {

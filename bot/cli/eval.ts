@@ -159,4 +159,9 @@ function numberFlag(args: string[], name: string): number | undefined {
   return at >= 0 ? Number(args[at + 1]) : undefined;
 }
 
-if (require.main === module) void main();
+if (require.main === module) {
+  main().catch((e: Error) => {
+    console.error(`eval: ${e.message}`);
+    process.exit(1);
+  });
+}

@@ -59,6 +59,13 @@ describe('confidence and decision', () => {
     expect(Math.abs(a - b)).toBeLessThan(0.01);
   });
 
+  it('gives less credit to a word typed with tone marks the entry only has with other marks', () => {
+    // "cân" (weigh) is not "căn" (căn cước); typed without marks it may be either.
+    const marked = index.search('cân cước').best?.score ?? 0;
+    const plain = index.search('can cuoc').best?.score ?? 0;
+    expect(marked).toBeLessThan(plain);
+  });
+
   it('asks which one when two entries match equally', () => {
     const r = index.search('đăng ký');
     expect(r.decision).not.toBe('answer');
