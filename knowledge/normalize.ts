@@ -123,12 +123,19 @@ export function looksEnglish(text: string): boolean {
   return english >= 1 && english / words.length >= 0.2;
 }
 
+/**
+ * Words that mark English. Words that are also Vietnamese syllables written
+ * without tone marks ("can" cần, "the" thẻ, "do" đỏ, "to" to, "an" an, "me"
+ * mẹ, "my" mỹ, "am" âm, "it" ít, "hi" hí) are left out on purpose.
+ */
 const ENGLISH_MARKERS = new Set(
   (
-    'the a an is are am do does did how what where when which who why can could should would i my me ' +
-    'you your we our to of for in on with and or it this that have has need get want please hello hi ' +
-    'there thanks thank register apply renew card licence license birth marriage insurance'
-  ).split(' '),
+    'is are does did how what where when which who why could should would you your we our of for with ' +
+    'and or this that have has need get want please hello there thanks thank register apply renew card ' +
+    'licence license birth marriage insurance my'
+  )
+    .split(' ')
+    .filter((w) => w !== 'my'),
 );
 
 /**

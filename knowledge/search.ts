@@ -25,6 +25,8 @@ export interface SearchOptions {
   correctionTrust: number;
   /** Share of credit a word typed with tone marks earns where the entry has it only with other marks. */
   accentMismatchCredit: number;
+  /** How much of a syllable pair's mass counts against an entry that lacks the pair (0 = none). */
+  missingPairShare: number;
   /** Mass of a word the knowledge base has never seen, as a share of the rarest known word. */
   unknownWordShare: number;
   /** At or above this confidence the best entry is answered. */
@@ -54,6 +56,7 @@ export const defaultSearchOptions: SearchOptions = {
   unknownWordShare: 0.4,
   correctionTrust: 0.6,
   accentMismatchCredit: 0.4,
+  missingPairShare: 0,
   answerThreshold: 0.42,
   noAnswerThreshold: 0.24,
   clarifyMargin: 0.04,
@@ -287,7 +290,7 @@ export class KnowledgeIndex implements Vocabulary {
     for (const s of slots) {
       const c = credit(s);
       matched += s.mass * s.trust * c;
-      whole += s.bonus ? s.mass * s.trust * c : s.mass;
+      whole += s.bonus ? s.mass * s.trust * (c + (1 - c) * this.options.missingPairShare) : s.mass;
     }
     return whole === 0 ? 0 : matched / whole;
   }
@@ -311,11 +314,21 @@ export class KnowledgeIndex implements Vocabulary {
     return Math.min(1, score);
   }
 
-  /** Tie-break: the same tone marks as typed count a little. */
-  private accentBonus(q: ParsedQuery, doc: Doc): number {
+  /**
+   * Tie-break: the same tone marks as typed, and the question's syllable
+   * pairs ("căn cước" as a phrase, not "cần" and "cuộc" apart), count a little.
+   */
+  private tieBonus(q: ParsedQuery, doc: Doc): number {
     let same = 0;
     for (const a of q.accented) if (doc.accented.has(a)) same++;
-    return (0.001 * same) / Math.max(1, q.accented.length);
+    let pairs = 0;
+    let pairMass = 0;
+    for (const s of q.slots) {
+      if (!s.bonus) continue;
+      pairMass += s.mass;
+      pairs += s.mass * this.credit(s, doc.terms);
+    }
+    return (0.001 * same) / Math.max(1, q.accented.length) + (pairMass ? (0.001 * pairs) / pairMass : 0);
   }
 
   /**
@@ -351,8 +364,9 @@ export class KnowledgeIndex implements Vocabulary {
     // Only near-ties at the top can change order by tone marks: score those alone.
     const near = hits.filter((h) => h.score >= (hits[0]?.score ?? 0) - 0.002);
     if (near.length > 1) {
-      for (const h of near) h.score = Math.min(1, h.score + this.accentBonus(q, h.doc));
-      hits.sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
+      const tie = new Map(near.map((h) => [h, this.tieBonus(q, h.doc)]));
+      const key = (h: Hit & { doc: Doc }): number => h.score + (tie.get(h) ?? 0);
+      hits.sort((a, b) => key(b) - key(a) || a.id.localeCompare(b.id));
     }
     for (const h of hits) h.score = Math.round(h.score * 1000) / 1000;
     const top = hits[0];

@@ -64,6 +64,8 @@ describe('language', () => {
   it('tells English from Vietnamese written without tone marks', () => {
     expect(looksEnglish('How do I register the birth of my baby?')).toBe(true);
     expect(looksEnglish('lam cccd o dau')).toBe(false);
+    // "can" (cần) and "the" (thẻ) are Vietnamese syllables too.
+    expect(looksEnglish('lam can cuoc bao lau thi co the')).toBe(false);
     expect(looksEnglish('Làm thẻ căn cước ở đâu?')).toBe(false);
   });
 
