@@ -94,6 +94,7 @@ function percentile(sorted: number[], p: number): number {
 interface Figures {
   name: string;
   entries: number;
+  coldBuildMs: number;
   buildMs: number;
   buildMsPer1000: number;
   queries: number;
@@ -108,6 +109,11 @@ function gc(): void {
 }
 
 function measure(name: string, kb: KnowledgeBase, questions: string[]): Figures {
+  // The first build in a process also pays for JIT compilation and cold caches:
+  // report it, and judge the target on a second, steady-state build.
+  const c0 = performance.now();
+  new KnowledgeIndex(kb);
+  const coldBuildMs = performance.now() - c0;
   gc();
   const heapBefore = process.memoryUsage().heapUsed;
   const t0 = performance.now();
@@ -128,6 +134,7 @@ function measure(name: string, kb: KnowledgeBase, questions: string[]): Figures 
   return {
     name,
     entries: size,
+    coldBuildMs: round(coldBuildMs),
     buildMs: round(buildMs),
     buildMsPer1000: round((buildMs * 1000) / size),
     queries: times.length,
@@ -164,10 +171,12 @@ function main(): void {
     results,
   };
   writeFileSync(join(out, 'search.json'), JSON.stringify(report, null, 2) + '\n');
-  console.log('knowledge base              entries  build ms  ms/1000   p50 ms   p99 ms   max ms  heap MB');
+  console.log(
+    'knowledge base              entries   cold ms  build ms  ms/1000   p50 ms   p99 ms   max ms  heap MB',
+  );
   for (const r of results) {
     console.log(
-      `${r.name.padEnd(27)} ${String(r.entries).padStart(7)} ${r.buildMs.toFixed(0).padStart(9)} ${r.buildMsPer1000.toFixed(0).padStart(8)} ${r.p50Ms.toFixed(3).padStart(8)} ${r.p99Ms.toFixed(3).padStart(8)} ${r.maxMs.toFixed(2).padStart(8)} ${r.heapMB.toFixed(1).padStart(8)}`,
+      `${r.name.padEnd(27)} ${String(r.entries).padStart(7)} ${r.coldBuildMs.toFixed(0).padStart(9)} ${r.buildMs.toFixed(0).padStart(9)} ${r.buildMsPer1000.toFixed(0).padStart(8)} ${r.p50Ms.toFixed(3).padStart(8)} ${r.p99Ms.toFixed(3).padStart(8)} ${r.maxMs.toFixed(2).padStart(8)} ${r.heapMB.toFixed(1).padStart(8)}`,
     );
   }
   const ok = results.every((r) => r.p99Ms < 2 && r.buildMsPer1000 < 1000);
