@@ -123,7 +123,9 @@ export function composeAnswer(input: ComposeInput, t: TFunction): Reply {
     }
     if (entry.changes && asked.length === 0 && !faq)
       r.fields.push({ label: t('field.changes'), value: entry.changes });
-    r.footer.push(t('codes', { codes: entry.codes.map((c) => c.code).join(', ') }));
+    if (entry.codes.length > 0)
+      r.footer.push(t('codes', { codes: entry.codes.map((c) => c.code).join(', ') }));
+    else if (entry.codes_note) r.footer.push(entry.codes_note);
     for (const f of PROCEDURE_FIELDS.slice(0, 6)) {
       if (!shown.includes(f))
         r.buttons.push({ title: t(`field.${f}`), value: fieldQuestion(f, entry.title, language) });

@@ -60,27 +60,37 @@ const commonFields = {
 
 export const onlineLevels = ['toan_trinh', 'mot_phan', 'khong'] as const;
 
-export const procedureSchema = z.strictObject({
-  kind: z.literal('procedure'),
-  ...commonFields,
-  codes: z
-    .array(z.strictObject({ code: procedureCode, name: text }))
-    .min(1, 'a procedure needs at least one national procedure code'),
-  applicants: text,
-  conditions: textList.optional(),
-  documents: textList.min(1),
-  where: textList.min(1),
-  steps: textList.min(1),
-  processing_time: text,
-  fees: text,
-  result: text,
-  online: z.strictObject({
-    level: z.enum(onlineLevels),
-    url: url.optional(),
-    note: text.optional(),
-  }),
-  legal_basis: textList.min(1, 'a procedure needs its legal basis'),
-});
+export const procedureSchema = z
+  .strictObject({
+    kind: z.literal('procedure'),
+    ...commonFields,
+    /** Every national procedure code the topic covers. */
+    codes: z.array(z.strictObject({ code: procedureCode, name: text })).default([]),
+    /**
+     * Why `codes` is empty: said plainly when no code could be confirmed, so
+     * the answer points to the portal's search and 1022 instead of a guess.
+     */
+    codes_note: text.optional(),
+    applicants: text,
+    conditions: textList.optional(),
+    documents: textList.min(1),
+    where: textList.min(1),
+    steps: textList.min(1),
+    processing_time: text,
+    fees: text,
+    result: text,
+    online: z.strictObject({
+      level: z.enum(onlineLevels),
+      url: url.optional(),
+      note: text.optional(),
+    }),
+    legal_basis: textList.min(1, 'a procedure needs its legal basis'),
+  })
+  .refine((p) => p.codes.length > 0 || p.codes_note !== undefined, {
+    message:
+      'a procedure needs at least one national procedure code, or codes_note saying why none is confirmed',
+    path: ['codes'],
+  });
 
 export const serviceSchema = z.strictObject({
   kind: z.literal('service'),
