@@ -90,7 +90,9 @@ export class Assistant {
     if (first?.kind === 'emergency') return this.emergency(first, language);
     if (first?.kind === 'identity') return this.smalltalk(t('identity'), language, memory);
     if (first?.kind === 'handoff') {
-      return this.handoff(t('handoff', { hours: this.hotline.hours[language] }), language, memory);
+      const r = this.handoff(t('handoff', { hours: this.hotline.hours[language] }), language, memory);
+      r.handoffReason = 'asked';
+      return r;
     }
 
     const result = this.index.search(text, memory.topic);
@@ -207,6 +209,7 @@ export class Assistant {
   private complaint(result: SearchResult, language: 'vi' | 'en', memory: ConversationMemory): Reply {
     const r = this.handoff(this.t(language)('complaint'), language, memory);
     r.kind = 'handoff';
+    r.handoffReason = 'complaint';
     r.candidates = result.candidates.map(({ id, title, score }) => ({ id, title, score }));
     return r;
   }

@@ -2,10 +2,13 @@
  * Configuration, read once from the environment and validated, so that a
  * mistake stops the start with a message naming the variable.
  */
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { WebchatOptions } from '../adapters/webchat/channel';
+import { HotlineHours } from '../adapters/hotline/hours';
 import type { ZaloConfig } from '../adapters/zalo/channel';
+import { projectRoot } from './paths';
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3978),
@@ -29,9 +32,25 @@ const schema = z.object({
     .int()
     .min(1024)
     .default(256 * 1024),
-  /** How the 1022 hotline's hours are told to citizens (set by the province). */
-  HOTLINE_HOURS: z.string().default('giờ hành chính, từ thứ Hai đến thứ Sáu'),
-  HOTLINE_HOURS_EN: z.string().default('office hours, Monday to Friday'),
+  /** When hotline agents are on duty, in HOTLINE_TIMEZONE: "1-5 07:30-11:30,13:30-17:00" or "always". */
+  HOTLINE_SCHEDULE: z.string().default('1-5 07:30-11:30,13:30-17:00'),
+  HOTLINE_TIMEZONE: z.string().default('Asia/Ho_Chi_Minh'),
+  /** How the hours are told to citizens; written from HOTLINE_SCHEDULE when empty. */
+  HOTLINE_HOURS: z.string().optional(),
+  HOTLINE_HOURS_EN: z.string().optional(),
+  /** console: tickets in our /hotline console; event: only Bot Framework's handoff.initiate, for another agent hub. */
+  HOTLINE_HANDOFF: z.enum(['console', 'event']).default('console'),
+  HOTLINE_ADMIN_USER: z.string().optional(),
+  HOTLINE_ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
+  HOTLINE_LONG_WAIT_MINUTES: z.coerce.number().min(1).default(5),
+  HOTLINE_SESSION_HOURS: z.coerce
+    .number()
+    .min(1)
+    .max(24 * 7)
+    .default(12),
+  HOTLINE_LOGINS_PER_MINUTE: z.coerce.number().int().min(1).default(5),
+  /** JSON file with {cannedReplies: [...], categories: [...]} for the console. */
+  HOTLINE_REPLIES_FILE: z.string().optional(),
   /** Public base URL (https://chat.example.gov.vn) used in stream URLs behind a proxy; derived when empty. */
   PUBLIC_URL: z.url().optional(),
   WEBCHAT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -65,7 +84,7 @@ export interface Config {
   passagesDir: string;
   bot: { appId: string; appPassword: string; appType: string; tenantId: string };
   maxBodyBytes: number;
-  hotline: { hours: { vi: string; en: string } };
+  hotline: HotlineConfig;
   publicUrl?: string;
   webchat: Omit<WebchatOptions, 'publicUrl'>;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -73,7 +92,66 @@ export interface Config {
   zalo: ZaloConfig | { off: string };
 }
 
+export interface HotlineConfig {
+  hours: { vi: string; en: string };
+  schedule: HotlineHours;
+  handoff: 'console' | 'event';
+  admin?: { username: string; password: string };
+  longWaitMinutes: number;
+  sessionHours: number;
+  loginsPerMinute: number;
+  cannedReplies: string[];
+  categories: string[];
+}
+
 export class ConfigError extends Error {}
+
+const repliesSchema = z.object({
+  cannedReplies: z.array(z.string().min(1)).default([]),
+  categories: z.array(z.string().min(1).max(64)).min(1),
+});
+
+function hotlineConfig(e: z.infer<typeof schema>): HotlineConfig {
+  let schedule: HotlineHours;
+  try {
+    schedule = HotlineHours.parse(e.HOTLINE_SCHEDULE, e.HOTLINE_TIMEZONE);
+  } catch (err) {
+    const name = err instanceof RangeError ? 'HOTLINE_TIMEZONE' : 'HOTLINE_SCHEDULE';
+    throw new ConfigError(`Invalid configuration:\n  ${name}: ${(err as Error).message}`);
+  }
+  const file = e.HOTLINE_REPLIES_FILE ?? join(projectRoot(), 'adapters', 'hotline', 'defaults.json');
+  let replies: z.infer<typeof repliesSchema>;
+  try {
+    replies = repliesSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+  } catch (err) {
+    const detail =
+      err instanceof z.ZodError
+        ? err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')
+        : (err as Error).message;
+    throw new ConfigError(`Invalid configuration:\n  HOTLINE_REPLIES_FILE: ${file}: ${detail}`);
+  }
+  if (Boolean(e.HOTLINE_ADMIN_USER) !== Boolean(e.HOTLINE_ADMIN_PASSWORD))
+    throw new ConfigError(
+      'Invalid configuration:\n  HOTLINE_ADMIN_USER and HOTLINE_ADMIN_PASSWORD go together',
+    );
+  return {
+    hours: {
+      vi: e.HOTLINE_HOURS ?? schedule.describe('vi'),
+      en: e.HOTLINE_HOURS_EN ?? schedule.describe('en'),
+    },
+    schedule,
+    handoff: e.HOTLINE_HANDOFF,
+    admin:
+      e.HOTLINE_ADMIN_USER && e.HOTLINE_ADMIN_PASSWORD
+        ? { username: e.HOTLINE_ADMIN_USER, password: e.HOTLINE_ADMIN_PASSWORD }
+        : undefined,
+    longWaitMinutes: e.HOTLINE_LONG_WAIT_MINUTES,
+    sessionHours: e.HOTLINE_SESSION_HOURS,
+    loginsPerMinute: e.HOTLINE_LOGINS_PER_MINUTE,
+    cannedReplies: replies.cannedReplies,
+    categories: replies.categories,
+  };
+}
 
 const ZALO_REQUIRED = [
   'ZALO_APP_ID',
@@ -123,7 +201,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tenantId: e.MicrosoftAppTenantId,
     },
     maxBodyBytes: e.MAX_BODY_BYTES,
-    hotline: { hours: { vi: e.HOTLINE_HOURS, en: e.HOTLINE_HOURS_EN } },
+    hotline: hotlineConfig(e),
     publicUrl: e.PUBLIC_URL?.replace(/\/$/, ''),
     webchat: {
       secret: e.WEBCHAT_SECRET,

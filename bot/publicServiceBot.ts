@@ -17,6 +17,7 @@ import { fold, looksEnglish } from '../knowledge/normalize';
 import type { Lesson } from '../knowledge/schema';
 import type { Records } from '../storage/records';
 import { Assistant, newMemory, type ConversationMemory } from './assistant';
+import { HandoffFlow, type HandoffMemory, type HandoffOptions } from './handoff';
 import { LessonDialog, type LessonProgress, type LessonResult } from './lessonDialog';
 import { emptyReply, toPlainText, type Reply } from './reply';
 import { toActivity } from './render';
@@ -32,7 +33,7 @@ const COMMAND_KEYS = [
 ] as const;
 type CommandKey = (typeof COMMAND_KEYS)[number];
 
-export interface BotMemory extends ConversationMemory {
+export interface BotMemory extends ConversationMemory, HandoffMemory {
   /** Answers marked unhelpful in a row. */
   unhelpful?: number;
   /** The entry of the last answer, for feedback. */
@@ -45,6 +46,8 @@ export interface PublicServiceBotOptions {
   userState: UserState;
   /** Where transcripts and feedback go; omitted by the command line. */
   records?: Records;
+  /** The hotline desk; without it the bot only tells citizens how to reach 1022. */
+  handoff?: HandoffOptions;
 }
 
 export class PublicServiceBot extends ActivityHandler {
@@ -52,6 +55,7 @@ export class PublicServiceBot extends ActivityHandler {
   private readonly conversationState: ConversationState;
   private readonly userState: UserState;
   private readonly records?: Records;
+  readonly handoff?: HandoffFlow;
   private readonly memory: StatePropertyAccessor<BotMemory>;
   private readonly progress: StatePropertyAccessor<LessonProgress>;
   private readonly lastLesson: StatePropertyAccessor<string | undefined>;
@@ -66,6 +70,13 @@ export class PublicServiceBot extends ActivityHandler {
     this.conversationState = options.conversationState;
     this.userState = options.userState;
     this.records = options.records;
+    if (options.handoff)
+      this.handoff = new HandoffFlow(
+        options.handoff,
+        (l) => this.assistant.t(l),
+        (context, reply) => this.send(context, reply),
+        options.records,
+      );
     this.memory = this.conversationState.createProperty<BotMemory>('memory');
     this.progress = this.userState.createProperty<LessonProgress>('lessonProgress');
     this.lastLesson = this.userState.createProperty<string | undefined>('lastLesson');
@@ -104,7 +115,8 @@ export class PublicServiceBot extends ActivityHandler {
     await this.userState.saveChanges(context, false);
   }
 
-  private async send(context: TurnContext, reply: Reply): Promise<void> {
+  /** Send a reply and keep it in the transcript (also used for hotline messages). */
+  async send(context: TurnContext, reply: Reply): Promise<void> {
     await context.sendActivity(toActivity(reply));
     await this.records?.addTranscript({
       conversationId: context.activity.conversation.id,
@@ -126,6 +138,11 @@ export class PublicServiceBot extends ActivityHandler {
       text,
     });
     const memory = await this.memory.get(context, newMemory());
+    if (this.handoff) {
+      const handled = await this.handoff.intercept(context, text, memory, looksEnglish(text) ? 'en' : 'vi');
+      await this.memory.set(context, memory);
+      if (handled) return;
+    }
     const dc = await this.dialogs.createContext(context);
     if (dc.activeDialog) {
       const result = await dc.continueDialog();
@@ -159,6 +176,22 @@ export class PublicServiceBot extends ActivityHandler {
     }
 
     const reply = this.assistant.respond(text, memory);
+    if (this.handoff && reply.handoffReason) {
+      const reason = memory.offered ?? reply.handoffReason;
+      memory.offered = undefined;
+      await this.handoff.start(
+        context,
+        memory,
+        reason,
+        language,
+        reply.handoffReason === 'complaint' ? reply : undefined,
+      );
+      await this.memory.set(context, memory);
+      return;
+    }
+    if (reply.kind === 'answer' || reply.kind === 'no_answer' || reply.kind === 'clarify')
+      memory.lastQuestion = text;
+    if (reply.kind === 'no_answer' && reply.handoff) memory.offered = 'misses';
     if (reply.kind === 'answer' && reply.entry) {
       memory.lastAnswer = reply.entry.id;
       reply.buttons.push(
@@ -210,6 +243,7 @@ export class PublicServiceBot extends ActivityHandler {
     if (!helpful && memory.unhelpful >= 2) {
       r.text.push(t('feedback.offerHotline'));
       r.handoff = true;
+      memory.offered = 'unhelpful';
     }
     if (!helpful) r.buttons.push({ title: t('hotlineButton'), value: t('hotlineButton') });
     await this.send(context, r);

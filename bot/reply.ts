@@ -36,6 +36,8 @@ export interface Reply {
   candidates: Array<{ id: string; title: string; score: number }>;
   /** A hand-off to the 1022 hotline was opened or offered. */
   handoff: boolean;
+  /** Set when the message itself asks for the hotline: a request for a person, or a complaint. */
+  handoffReason?: 'asked' | 'complaint';
   /** The request is outside what the assistant serves. */
   declined: boolean;
   confidence: number;

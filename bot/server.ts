@@ -15,14 +15,22 @@ import {
 } from 'botbuilder';
 import { sql } from 'kysely';
 import restify from 'restify';
+import { Accounts } from '../adapters/hotline/accounts';
+import { mountHotline, type HotlineConsole } from '../adapters/hotline/console';
+import { HotlineDesk } from '../adapters/hotline/desk';
+import { Relay } from '../adapters/hotline/relay';
+import { WEBCHAT_CHANNEL } from '../adapters/webchat/adapter';
 import { mountWebchat, type WebchatChannel } from '../adapters/webchat/channel';
 import { WebchatStore } from '../adapters/webchat/store';
+import { ZALO_CHANNEL } from '../adapters/zalo/adapter';
 import { mountZalo, type ZaloChannel } from '../adapters/zalo/channel';
 import { loadKnowledgeBase } from '../knowledge/loader';
 import { DatabaseStorage } from '../storage/botStorage';
 import { openDatabase, type Database } from '../storage/database';
 import { Records } from '../storage/records';
 import { Assistant } from './assistant';
+import { composeAnswer } from './compose';
+import { toPlainText } from './reply';
 import type { Config } from './config';
 import type { Logger } from './log';
 import { PublicServiceBot } from './publicServiceBot';
@@ -33,6 +41,8 @@ export interface RunningServer {
   db: Database;
   webchat: WebchatChannel;
   zalo?: ZaloChannel;
+  desk: HotlineDesk;
+  accounts: Accounts;
   close(): Promise<void>;
 }
 
@@ -53,12 +63,22 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   log.info('knowledge base loaded', { entries: kb.entries.length, passages: kb.passages.length });
   const db = await openDatabase({ sqliteFile: config.sqliteFile });
   const storage = new DatabaseStorage(db);
+  const records = new Records(db);
+  const desk = new HotlineDesk(db, config.hotline.schedule);
+  const accounts = new Accounts(db, config.hotline.sessionHours * 3600_000);
+  if (
+    config.hotline.admin &&
+    (await accounts.ensureAdmin(config.hotline.admin.username, config.hotline.admin.password))
+  )
+    log.info('hotline supervisor account created', { username: config.hotline.admin.username });
   const bot = new PublicServiceBot({
     assistant,
     conversationState: new ConversationState(storage),
     userState: new UserState(storage),
-    records: new Records(db),
+    records,
+    handoff: { desk, mode: config.hotline.handoff, hours: config.hotline.hours },
   });
+  const relay = new Relay((context, reply) => bot.send(context, reply));
   const auth = new ConfigurationBotFrameworkAuthentication({
     MicrosoftAppId: config.bot.appId,
     MicrosoftAppPassword: config.bot.appPassword,
@@ -119,15 +139,55 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     zalo = mountZalo(server, db, (context) => bot.run(context), config.zalo, log);
     log.info('zalo channel on', { webhook: `${config.publicUrl ?? url}/api/zalo/webhook` });
   }
-  log.info('listening', { url, webchat: `${config.publicUrl ?? url}/webchat` });
+  relay.register(WEBCHAT_CHANNEL, webchat.adapter);
+  if (zalo) relay.register(ZALO_CHANNEL, zalo.adapter);
+  const hotline: HotlineConsole = mountHotline(
+    server,
+    {
+      desk,
+      accounts,
+      relay,
+      records,
+      t: (language) => assistant.t(language),
+      searchKb: (q) => {
+        const result = assistant.index.search(q);
+        return result.candidates.flatMap((c) => {
+          const entry = assistant.index.get(c.id);
+          if (!entry) return [];
+          const reply = composeAnswer(
+            { entry, fields: result.fields, confidence: c.score, language: 'vi' },
+            assistant.t('vi'),
+          );
+          return [{ id: c.id, title: c.title, text: toPlainText({ ...reply, buttons: [] }) }];
+        });
+      },
+      log,
+    },
+    {
+      longWaitMinutes: config.hotline.longWaitMinutes,
+      secureCookie: (config.publicUrl ?? '').startsWith('https:'),
+      cannedReplies: config.hotline.cannedReplies,
+      categories: config.hotline.categories,
+      loginsPerMinute: config.hotline.loginsPerMinute,
+    },
+  );
+  log.info('listening', {
+    url,
+    webchat: `${config.publicUrl ?? url}/webchat`,
+    hotline: `${config.publicUrl ?? url}/hotline`,
+  });
   return {
     url,
     port,
     db,
     webchat,
     zalo,
+    desk,
+    accounts,
     close: () =>
       (closing ??= (async () => {
+        hotline.close();
+        desk.close();
         webchat.close();
         await zalo?.close();
         await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -92,6 +92,78 @@ export interface ZaloOutboxTable {
   updated_at: string;
 }
 
+export interface HotlineAgentTable {
+  id: Generated<number>;
+  username: string;
+  name: string;
+  password_hash: string;
+  /** agent or supervisor. */
+  role: string;
+  disabled: Generated<number>;
+  created_at: string;
+}
+
+export interface HotlineSessionTable {
+  /** sha256 of the session cookie: a stolen database does not hold live sessions. */
+  id_hash: string;
+  agent_id: number;
+  csrf: string;
+  expires_at: number;
+  created_at: string;
+}
+
+export interface TicketCounterTable {
+  day: string;
+  n: number;
+}
+
+export interface TicketTable {
+  id: Generated<number>;
+  /** 1022-YYYYMMDD-NNNN, the code the citizen quotes. */
+  code: string;
+  channel: string;
+  conversation_id: string;
+  /** The Bot Framework conversation reference (JSON) for continueConversation. */
+  reference: string;
+  language: string;
+  /** asked, complaint, misses, unhelpful. */
+  reason: string;
+  /** live (relay now) or callback (outside hours: a call back later). */
+  mode: string;
+  /** waiting, claimed, resolved, cancelled. */
+  status: string;
+  subject: string;
+  agent_id: number | null;
+  callback_phone: string | null;
+  category: string | null;
+  note: string | null;
+  rating: number | null;
+  rating_asked: Generated<number>;
+  created_at: string;
+  claimed_at: string | null;
+  first_reply_at: string | null;
+  resolved_at: string | null;
+}
+
+export interface TicketMessageTable {
+  id: Generated<number>;
+  ticket_id: number;
+  /** citizen, agent, system. */
+  role: string;
+  agent_id: number | null;
+  text: string;
+  created_at: string;
+}
+
+export interface HotlineAuditTable {
+  id: Generated<number>;
+  agent_id: number | null;
+  action: string;
+  ticket_code: string | null;
+  detail: string | null;
+  created_at: string;
+}
+
 export interface Tables {
   bot_state: BotStateTable;
   transcripts: TranscriptTable;
@@ -103,6 +175,12 @@ export interface Tables {
   zalo_events: ZaloEventTable;
   zalo_users: ZaloUserTable;
   zalo_outbox: ZaloOutboxTable;
+  hotline_agents: HotlineAgentTable;
+  hotline_sessions: HotlineSessionTable;
+  ticket_counters: TicketCounterTable;
+  tickets: TicketTable;
+  ticket_messages: TicketMessageTable;
+  hotline_audit: HotlineAuditTable;
 }
 
 export type Database = Kysely<Tables>;

@@ -118,4 +118,94 @@ export const migrations: Record<string, Migration> = {
         await db.schema.dropTable(t).execute();
     },
   },
+  '004_hotline': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('hotline_agents')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('username', 'varchar(64)', (c) => c.notNull().unique())
+        .addColumn('name', 'varchar(128)', (c) => c.notNull())
+        .addColumn('password_hash', 'varchar(128)', (c) => c.notNull())
+        .addColumn('role', 'varchar(16)', (c) => c.notNull())
+        .addColumn('disabled', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('hotline_sessions')
+        .addColumn('id_hash', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('agent_id', 'integer', (c) => c.notNull())
+        .addColumn('csrf', 'varchar(64)', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('ticket_counters')
+        .addColumn('day', 'varchar(8)', (c) => c.primaryKey())
+        .addColumn('n', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('tickets')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('code', 'varchar(32)', (c) => c.notNull().unique())
+        .addColumn('channel', 'varchar(64)', (c) => c.notNull())
+        .addColumn('conversation_id', 'varchar(256)', (c) => c.notNull())
+        .addColumn('reference', 'text', (c) => c.notNull())
+        .addColumn('language', 'varchar(4)', (c) => c.notNull())
+        .addColumn('reason', 'varchar(16)', (c) => c.notNull())
+        .addColumn('mode', 'varchar(16)', (c) => c.notNull())
+        .addColumn('status', 'varchar(16)', (c) => c.notNull())
+        .addColumn('subject', 'text', (c) => c.notNull())
+        .addColumn('agent_id', 'integer')
+        .addColumn('callback_phone', 'varchar(32)')
+        .addColumn('category', 'varchar(64)')
+        .addColumn('note', 'text')
+        .addColumn('rating', 'integer')
+        .addColumn('rating_asked', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
+        .addColumn('claimed_at', 'varchar(32)')
+        .addColumn('first_reply_at', 'varchar(32)')
+        .addColumn('resolved_at', 'varchar(32)')
+        .execute();
+      await db.schema.createIndex('tickets_status').on('tickets').columns(['status', 'id']).execute();
+      await db.schema
+        .createIndex('tickets_conversation')
+        .on('tickets')
+        .columns(['conversation_id', 'id'])
+        .execute();
+      await db.schema
+        .createTable('ticket_messages')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('ticket_id', 'integer', (c) => c.notNull())
+        .addColumn('role', 'varchar(16)', (c) => c.notNull())
+        .addColumn('agent_id', 'integer')
+        .addColumn('text', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('ticket_messages_ticket')
+        .on('ticket_messages')
+        .columns(['ticket_id', 'id'])
+        .execute();
+      await db.schema
+        .createTable('hotline_audit')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('agent_id', 'integer')
+        .addColumn('action', 'varchar(32)', (c) => c.notNull())
+        .addColumn('ticket_code', 'varchar(32)')
+        .addColumn('detail', 'text')
+        .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
+        .execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      for (const t of [
+        'hotline_audit',
+        'ticket_messages',
+        'tickets',
+        'ticket_counters',
+        'hotline_sessions',
+        'hotline_agents',
+      ])
+        await db.schema.dropTable(t).execute();
+    },
+  },
 };

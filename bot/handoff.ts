@@ -1,0 +1,299 @@
+/**
+ * The citizen's side of the hand-off to hotline 1022, run by the bot on
+ * every channel:
+ *
+ * - opening a ticket when the citizen asks for a person, files a complaint,
+ *   or accepts the offer made after two misses or two unhelpful answers;
+ * - within hours: the ticket code, the place in the queue, the hours; the
+ *   citizen's messages then go to the agent, not the bot, until the agent
+ *   resolves it or the citizen says "kết thúc" / "hủy";
+ * - outside hours: the hours, 1022, and an offer to leave a phone number
+ *   for a call back (asked for only after the citizen agrees);
+ * - the 1–5 rating after the agent resolves, and "tra cứu 1022-…" for the
+ *   status of a ticket opened from this same conversation.
+ *
+ * With `mode: 'event'` no ticket is opened: the bot sends Bot Framework's
+ * `handoff.initiate` event with the transcript, for a province whose own
+ * agent hub takes the conversation. In `console` mode the event is sent too,
+ * so such a hub can observe hand-offs either way.
+ */
+import { EventFactory, TurnContext, type Transcript } from 'botbuilder';
+import type { TFunction } from 'i18next';
+import type { HotlineDesk, Ticket, TicketReason } from '../adapters/hotline/desk';
+import { fold } from '../knowledge/normalize';
+import type { Records } from '../storage/records';
+import { emptyReply, type Reply } from './reply';
+
+export type HandoffMode = 'console' | 'event';
+
+export interface HandoffOptions {
+  desk: HotlineDesk;
+  mode: HandoffMode;
+  /** The hours in words, per language. */
+  hours: { vi: string; en: string };
+}
+
+/** What the hand-off keeps in the conversation's memory between turns. */
+export interface HandoffMemory {
+  /** The hotline was offered (after misses or unhelpful answers): a "có" opens a ticket. */
+  offered?: TicketReason;
+  /** Outside hours: waiting for consent to a call back, then for the number. */
+  callback?: { step: 'consent' | 'phone'; reason: TicketReason; subject: string };
+  /** The last real question, kept as the ticket's subject. */
+  lastQuestion?: string;
+}
+
+const CODE = /\b1022-\d{8}-\d{4}\b/;
+
+/** A Vietnamese phone number: 0 and 9–10 more digits, or +84 and 9–10 digits; spaces and dots allowed. */
+export function parsePhone(text: string): string | undefined {
+  const digits = text.replace(/[\s.\-()]/g, '');
+  const m = /^(?:\+?84|0)(\d{9,10})$/.exec(digits);
+  return m ? `0${m[1]}` : undefined;
+}
+
+function words(t: TFunction, key: string): Set<string> {
+  return new Set(
+    String(t(`handoffDesk.words.${key}`))
+      .split('|')
+      .map((w) => fold(w)),
+  );
+}
+
+export class HandoffFlow {
+  constructor(
+    private readonly options: HandoffOptions,
+    private readonly t: (language: 'vi' | 'en') => TFunction,
+    private readonly send: (context: TurnContext, reply: Reply) => Promise<void>,
+    private readonly records?: Records,
+  ) {}
+
+  get desk(): HotlineDesk {
+    return this.options.desk;
+  }
+
+  private reply(language: 'vi' | 'en', ...text: string[]): Reply {
+    const r = emptyReply('handoff', language);
+    r.text.push(...text);
+    return r;
+  }
+
+  private is(text: string, language: 'vi' | 'en', key: 'yes' | 'no' | 'end'): boolean {
+    const folded = fold(text)
+      .replace(/[.!?,]+$/g, '')
+      .trim();
+    return words(this.t(language), key).has(folded) || words(this.t('vi'), key).has(folded);
+  }
+
+  /**
+   * Run before the bot: true when the message belonged to the hand-off (a
+   * relayed message, a call-back step, a rating, a ticket look-up) and the
+   * bot must not answer it.
+   */
+  async intercept(
+    context: TurnContext,
+    text: string,
+    memory: HandoffMemory,
+    language: 'vi' | 'en',
+  ): Promise<boolean> {
+    const t = this.t(language);
+    const conversationId = context.activity.conversation.id;
+    const ticket = await this.desk.activeFor(conversationId);
+    if (ticket) {
+      if (this.is(text, language, 'end')) {
+        await this.desk.cancel(ticket);
+        await this.send(context, this.reply(language, t('handoffDesk.ticketEnded', { code: ticket.code })));
+        return true;
+      }
+      await this.desk.citizenMessage(ticket, text);
+      if (ticket.status === 'waiting') {
+        const position = await this.desk.position(ticket);
+        await this.send(context, this.reply(language, t('handoffDesk.ticketQueued', { position })));
+      }
+      return true;
+    }
+
+    const callback = memory.callback;
+    if (callback) {
+      if (callback.step === 'consent') {
+        memory.callback = undefined;
+        if (this.is(text, language, 'yes') || fold(text) === fold(t('handoffDesk.callbackYes'))) {
+          memory.callback = { ...callback, step: 'phone' };
+          await this.send(context, this.reply(language, t('handoffDesk.callbackAskPhone')));
+          return true;
+        }
+        if (this.is(text, language, 'no') || fold(text) === fold(t('handoffDesk.callbackNo'))) {
+          await this.send(
+            context,
+            this.reply(language, t('handoffDesk.callbackDeclined', { hours: this.options.hours[language] })),
+          );
+          return true;
+        }
+        return false; // a new question: answer it
+      }
+      const phone = parsePhone(text);
+      if (phone) {
+        memory.callback = undefined;
+        const { ticket: opened } = await this.desk.open({
+          ...this.where(context),
+          language,
+          reason: callback.reason,
+          mode: 'callback',
+          subject: callback.subject,
+          callbackPhone: phone,
+        });
+        await this.send(
+          context,
+          this.reply(
+            language,
+            t('handoffDesk.callbackDone', { code: opened.code, hours: this.options.hours[language] }),
+          ),
+        );
+        return true;
+      }
+      if (this.is(text, language, 'end') || this.is(text, language, 'no')) {
+        memory.callback = undefined;
+        await this.send(
+          context,
+          this.reply(language, t('handoffDesk.callbackDeclined', { hours: this.options.hours[language] })),
+        );
+        return true;
+      }
+      if (/^[\d\s.+()-]+$/.test(text)) {
+        await this.send(context, this.reply(language, t('handoffDesk.callbackBadPhone')));
+        return true;
+      }
+      memory.callback = undefined; // they moved on to a question
+      return false;
+    }
+
+    const rating = await this.desk.awaitingRating(conversationId);
+    if (rating) {
+      const m = /^\s*([1-5])(?:\s*(?:\/\s*5|sao|điểm|diem|stars?))?\s*$/i.exec(text);
+      if (m) {
+        await this.desk.rate(rating, Number(m[1]));
+        await this.send(context, this.reply(language, t('handoffDesk.ratingThanks', { rating: m[1] })));
+        return true;
+      }
+      await this.desk.rate(rating, null); // they moved on: do not catch a later "5"
+    }
+
+    const code = CODE.exec(text)?.[0];
+    if (code) {
+      await this.send(context, await this.status(code, conversationId, language));
+      return true;
+    }
+
+    const offered = memory.offered;
+    memory.offered = undefined;
+    if (offered && this.is(text, language, 'yes')) {
+      await this.start(context, memory, offered, language);
+      return true;
+    }
+    return false;
+  }
+
+  private where(context: TurnContext): {
+    reference: ReturnType<typeof TurnContext.getConversationReference>;
+    channel: string;
+    conversationId: string;
+  } {
+    return {
+      reference: TurnContext.getConversationReference(context.activity),
+      channel: context.activity.channelId,
+      conversationId: context.activity.conversation.id,
+    };
+  }
+
+  async status(code: string, conversationId: string, language: 'vi' | 'en'): Promise<Reply> {
+    const t = this.t(language);
+    const ticket = await this.desk.find(code);
+    if (!ticket || ticket.conversationId !== conversationId)
+      return this.reply(language, t('handoffDesk.ticketNotFound', { code }));
+    const key = ticket.status === 'waiting' && ticket.mode === 'callback' ? 'callback' : ticket.status;
+    return this.reply(
+      language,
+      t(`handoffDesk.ticketStatus.${key}`, {
+        code,
+        position: await this.desk.position(ticket),
+        hours: this.options.hours[language],
+      }),
+    );
+  }
+
+  /**
+   * Open the hand-off. `lead` is the bot's own reply to show first (the
+   * complaint guidance); the ticket text follows it.
+   */
+  async start(
+    context: TurnContext,
+    memory: HandoffMemory,
+    reason: TicketReason,
+    language: 'vi' | 'en',
+    lead?: Reply,
+  ): Promise<void> {
+    const t = this.t(language);
+    const subject = memory.lastQuestion ?? context.activity.text ?? '';
+    await this.sendHandoffEvent(context, reason);
+    if (this.options.mode === 'event') {
+      const r = lead ?? this.reply(language);
+      r.text.push(t('handoffDesk.handoffEvent'));
+      r.handoff = true;
+      await this.send(context, r);
+      return;
+    }
+    const r = lead ?? this.reply(language);
+    r.handoff = true;
+    r.buttons = [];
+    if (this.desk.hours.isOpen()) {
+      const { ticket, position } = await this.desk.open({
+        ...this.where(context),
+        language,
+        reason,
+        mode: 'live',
+        subject,
+      });
+      r.text.push(
+        t('handoffDesk.ticketOpened', { code: ticket.code, position, hours: this.options.hours[language] }),
+      );
+    } else {
+      memory.callback = { step: 'consent', reason, subject };
+      r.text.push(t('handoffDesk.closedHours', { hours: this.options.hours[language] }));
+      r.buttons.push(
+        { title: t('handoffDesk.callbackYes'), value: t('handoffDesk.callbackYes') },
+        { title: t('handoffDesk.callbackNo'), value: t('handoffDesk.callbackNo') },
+      );
+    }
+    await this.send(context, r);
+  }
+
+  /** Bot Framework's hand-off event, with the conversation so far as its transcript. */
+  private async sendHandoffEvent(context: TurnContext, reason: TicketReason): Promise<void> {
+    const lines = this.records ? await this.records.transcript(context.activity.conversation.id) : [];
+    const transcript: Transcript = {
+      activities: lines.map((l) => ({
+        type: 'message',
+        text: l.text,
+        timestamp: new Date(l.created_at),
+        from: l.role === 'user' ? context.activity.from : context.activity.recipient,
+      })) as Transcript['activities'],
+    };
+    const event = EventFactory.createHandoffInitiation(
+      context,
+      { reason, skill: 'hotline-1022' },
+      transcript,
+    );
+    await context.sendActivity(event);
+  }
+}
+
+/** Deliver a hotline message to the citizen through their channel's adapter. */
+export function ticketReply(language: 'vi' | 'en', text: string, buttons: string[] = []): Reply {
+  const r = emptyReply('handoff', language);
+  r.text.push(text);
+  r.handoff = true;
+  for (const b of buttons) r.buttons.push({ title: b, value: b });
+  return r;
+}
+
+export type { Ticket };
