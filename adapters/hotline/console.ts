@@ -95,7 +95,7 @@ export function mountHotline(
   const byAddress = new RateLimiter(options.loginsPerMinute * 2, 60_000);
   const byUser = new RateLimiter(options.loginsPerMinute, 60_000);
   const streams = new Set<{ close(): void }>();
-  const page = (file: string, type: string) => (_req: Request, res: Response) => {
+  const page = (file: string, type: string) => async (_req: Request, res: Response) => {
     res.writeHead(200, {
       'content-type': `${type}; charset=utf-8`,
       'cache-control': 'no-cache',
