@@ -458,6 +458,13 @@ export class HotlineDesk {
           eb('subject', 'like', like),
           eb('category', 'like', like),
           eb('note', 'like', like),
+          eb.exists(
+            eb
+              .selectFrom('ticket_messages')
+              .select('ticket_messages.id')
+              .whereRef('ticket_messages.ticket_id', '=', 'tickets.id')
+              .where('ticket_messages.text', 'like', like),
+          ),
         ]),
       );
     }

@@ -106,8 +106,16 @@ it('hands a web-chat citizen to an agent in the console and back to the bot', as
 
   // Resolved tickets are searchable.
   await agent.getByRole('button', { name: 'Đã xử lý' }).click();
-  await agent.locator('#ticket-search').fill('sổ đỏ');
+  const search = async (q: string): Promise<void> => {
+    const done = agent.waitForResponse((r) => r.url().includes(`q=${encodeURIComponent(q)}`));
+    await agent.locator('#ticket-search').fill(q);
+    await done;
+  };
+  await search('hộ chiếu');
+  await agent.locator('#tickets').getByText('Không có yêu cầu nào.').waitFor({ timeout: 15_000 });
+  await search('sổ đỏ'); // found in the conversation with the agent
   await agent.locator('#tickets li').filter({ hasText: '5/5' }).first().waitFor({ timeout: 15_000 });
+  expect(await agent.locator('#tickets li').count()).toBe(1);
 
   mkdirSync(join(ROOT, 'tests', 'artifacts'), { recursive: true });
   await agent.screenshot({ path: join(ROOT, 'tests', 'artifacts', 'hotline-console.png'), fullPage: true });

@@ -91,7 +91,9 @@
     });
   }
 
+  let refreshes = 0;
   async function refresh() {
+    const turn = ++refreshes;
     const tab = state.tab;
     const q = $('ticket-search').value.trim();
     const query =
@@ -107,6 +109,7 @@
       api('/tickets?status=waiting'),
       api('/tickets?status=claimed&mine=1'),
     ]);
+    if (turn !== refreshes) return; // a newer refresh is on its way
     $('count-waiting').textContent = waiting.tickets.length;
     $('count-mine').textContent = mine.tickets.length;
     state.tickets = list.tickets;
