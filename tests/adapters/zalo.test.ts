@@ -313,3 +313,66 @@ describe('configuration', () => {
     await server.close();
   });
 });
+
+describe('hand-off to 1022 from Zalo', () => {
+  it('opens a ticket from a Zalo message and relays the agent through the OA API', async () => {
+    const file = dbFile();
+    const config = loadConfig({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATABASE_URL: `sqlite:${file}`,
+      KB_SEEDS_DIR: FIXTURE_SEEDS,
+      KB_PASSAGES_DIR: join(FIXTURE_SEEDS, 'none'),
+      ...fake.env(),
+      HOTLINE_SCHEDULE: 'always',
+    });
+    const server = await startServer(config, createLogger('error'));
+    running.push(server);
+    const user = '8800112233445566779';
+    await deliver(server, textEvent(user, 'gap tong dai vien'));
+    await server.zalo!.idle();
+    const code = /1022-\d{8}-\d{4}/.exec(fake.messages.at(-1)?.text ?? '')?.[0] as string;
+    expect(code).toBeDefined();
+
+    await server.accounts.add('lan', 'mat-khau-cua-lan', 'agent', 'Lan');
+    const login = await fetch(`${server.url}/hotline/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'lan', password: 'mat-khau-cua-lan' }),
+    });
+    const { csrf } = (await login.json()) as { csrf: string };
+    const headers = {
+      'content-type': 'application/json',
+      cookie: (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '',
+      'x-csrf-token': csrf,
+    };
+    const post = (path: string, body: unknown) =>
+      fetch(`${server.url}/hotline/api/tickets/${code}${path}`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(body),
+      });
+    expect((await post('/claim', {})).status).toBe(200);
+    expect((await post('/messages', { text: 'Chào anh, anh cần hỗ trợ gì ạ?' })).status).toBe(200);
+    const toUser = fake.messages.filter((m) => m.userId === user).map((m) => m.text);
+    expect(toUser.at(-2)).toMatch(/Tổng đài viên Lan đã tiếp nhận/);
+    expect(toUser.at(-1)).toBe('Tổng đài viên Lan: Chào anh, anh cần hỗ trợ gì ạ?');
+
+    // The citizen's Zalo message goes to the agent, not the bot.
+    const before = fake.messages.length;
+    await deliver(server, textEvent(user, 'em muon hoi ve so do'));
+    await server.zalo!.idle();
+    expect(fake.messages.length).toBe(before);
+    const messages = await server.desk.messages(await server.desk.get(code));
+    expect(messages.map((m) => m.text)).toContain('em muon hoi ve so do');
+
+    expect((await post('/resolve', { category: 'Khác', note: '' })).status).toBe(200);
+    const rating = fake.messages.at(-1);
+    expect(rating?.text).toMatch(/từ 1 \(kém\) đến 5/);
+    expect(rating?.buttons.map((b) => b.title)).toEqual(['1', '2', '3', '4', '5']);
+    await deliver(server, textEvent(user, '4'));
+    await server.zalo!.idle();
+    expect(fake.messages.at(-1)?.text).toMatch(/4\/5/);
+    expect((await server.desk.get(code)).rating).toBe(4);
+  });
+});

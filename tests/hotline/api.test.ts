@@ -285,3 +285,29 @@ describe('hand-off outside hours', () => {
     expect(await citizen.say('Không, cảm ơn')).toMatch(/gọi 1022/);
   });
 });
+
+describe('hand-off to another agent hub (HOTLINE_HANDOFF=event)', () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await boot({ HOTLINE_SCHEDULE: 'always', HOTLINE_HANDOFF: 'event' });
+  });
+  afterAll(async () => server.close());
+
+  it('sends handoff.initiate with the transcript and opens no ticket', async () => {
+    const citizen = await new Citizen(server).start();
+    await citizen.say('lệ phí làm căn cước');
+    const watermark = citizen.watermark;
+    expect(await citizen.say('gặp tổng đài viên')).toMatch(/đang chuyển bạn tới tổng đài viên/);
+    const res = await fetch(
+      `${server.url}/v3/directline/conversations/${citizen.conversationId}/activities?watermark=${watermark}`,
+      { headers: { authorization: `Bearer ${citizen.token}` } },
+    );
+    const { activities } = (await res.json()) as Json;
+    const event = activities.find((a: Json) => a.type === 'event');
+    expect(event.name).toBe('handoff.initiate');
+    expect(event.value).toMatchObject({ reason: 'asked' });
+    const transcript = event.attachments[0].content.activities.map((a: Json) => a.text);
+    expect(transcript).toContain('lệ phí làm căn cước');
+    expect(await server.desk.list({ status: 'open' })).toEqual([]);
+  });
+});
