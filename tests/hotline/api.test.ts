@@ -234,6 +234,17 @@ describe('hand-off to 1022 within hours', () => {
     expect(open.find((t: Json) => t.reason === 'misses')?.subject).toBe('mnbv lkjh poiu');
   });
 
+  it('offers the hotline after two unhelpful answers and opens a ticket on "đồng ý"', async () => {
+    const citizen = await new Citizen(server).start();
+    await citizen.say('lam cccd o dau');
+    await citizen.say('Chưa hữu ích');
+    expect(await citizen.say('Chưa hữu ích')).toMatch(/Bạn có muốn gặp tổng đài viên 1022 không/);
+    const opened = await citizen.say('đồng ý');
+    const code = /1022-\d{8}-\d{4}/.exec(opened)?.[0] as string;
+    expect((await server.desk.get(code)).reason).toBe('unhelpful');
+    expect((await server.desk.get(code)).subject).toBe('lam cccd o dau');
+  });
+
   it('serves the console page with a strict content security policy', async () => {
     const res = await fetch(`${server.url}/hotline`);
     expect(res.status).toBe(200);
