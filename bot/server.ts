@@ -20,7 +20,8 @@ import { WebchatStore } from '../adapters/webchat/store';
 import { mountZalo, type ZaloChannel } from '../adapters/zalo/channel';
 import { loadKnowledgeBase } from '../knowledge/loader';
 import { DatabaseStorage } from '../storage/botStorage';
-import { openDatabase, type Database } from '../storage/database';
+import { openBus, type Bus } from '../storage/bus';
+import { DatabaseUnavailableError, describeDatabase, openDatabase, type Database } from '../storage/database';
 import { Records } from '../storage/records';
 import { Assistant } from './assistant';
 import type { Config } from './config';
@@ -31,6 +32,8 @@ export interface RunningServer {
   url: string;
   port: number;
   db: Database;
+  /** Notifications between replicas (in-process on SQLite). */
+  bus: Bus;
   webchat: WebchatChannel;
   zalo?: ZaloChannel;
   close(): Promise<void>;
@@ -51,7 +54,17 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const kb = loadKnowledgeBase(config.seedsDir, { passagesDir: config.passagesDir });
   const assistant = new Assistant(kb, {}, config.hotline);
   log.info('knowledge base loaded', { entries: kb.entries.length, passages: kb.passages.length });
-  const db = await openDatabase({ sqliteFile: config.sqliteFile });
+  const db = await openDatabase({ ...config.database, log });
+  let bus: Bus;
+  try {
+    bus = await openBus(db, config.database, log);
+  } catch (e) {
+    await db.destroy();
+    throw new DatabaseUnavailableError(
+      `database ${describeDatabase(config.database)} unavailable: ${(e as Error).message}`,
+    );
+  }
+  log.info('database ready', { database: describeDatabase(config.database) });
   const storage = new DatabaseStorage(db);
   const bot = new PublicServiceBot({
     assistant,
@@ -106,7 +119,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
   const webchat = await mountWebchat(
     server,
-    new WebchatStore(db),
+    new WebchatStore(db, bus, log),
     (context) => bot.run(context),
     { ...config.webchat, publicUrl: config.publicUrl },
     log,
@@ -124,6 +137,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     url,
     port,
     db,
+    bus,
     webchat,
     zalo,
     close: () =>
@@ -131,6 +145,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
         webchat.close();
         await zalo?.close();
         await new Promise<void>((resolve) => server.close(() => resolve()));
+        await bus.close();
         await db.destroy();
       })()),
   };
