@@ -21,7 +21,13 @@ import { mountZalo, type ZaloChannel } from '../adapters/zalo/channel';
 import { loadKnowledgeBase } from '../knowledge/loader';
 import { DatabaseStorage } from '../storage/botStorage';
 import { openBus, type Bus } from '../storage/bus';
-import { DatabaseUnavailableError, describeDatabase, openDatabase, type Database } from '../storage/database';
+import {
+  DatabaseUnavailableError,
+  describeDatabase,
+  isDatabaseUnavailable,
+  openDatabase,
+  type Database,
+} from '../storage/database';
 import { Records } from '../storage/records';
 import { Assistant } from './assistant';
 import type { Config } from './config';
@@ -89,6 +95,32 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const server = restify.createServer({ name: 'tro-ly-ao-dich-vu-cong' });
   server.use(restify.plugins.queryParser({ mapParams: false }));
   server.use(restify.plugins.bodyParser({ maxBodySize: config.maxBodyBytes, mapParams: false }));
+
+  // A handler that fails with an unexpected error (the database went away) is answered
+  // with a short body that names no server or address: 503 with Retry-After when the
+  // database is unreachable, 500 otherwise. The full error goes to the log.
+  server.on('restifyError', (req, res, err: Error & { statusCode?: unknown }, callback: () => void) => {
+    if (typeof err?.statusCode === 'number') return callback();
+    const down = isDatabaseUnavailable(err);
+    log.error('request failed', {
+      method: req.method,
+      path: req.path(),
+      error: err?.message,
+      database: down,
+    });
+    if (!res.headersSent) {
+      if (down) res.header('Retry-After', '5');
+      res.send(down ? 503 : 500, {
+        error: down
+          ? {
+              code: 'ServiceUnavailable',
+              message: 'The service is briefly unavailable; try again in a few seconds',
+            }
+          : { code: 'InternalError', message: 'Something went wrong; try again' },
+      });
+    }
+    return callback();
+  });
 
   server.post('/api/messages', async (req, res) => {
     const body = req.body as { serviceUrl?: unknown } | undefined;

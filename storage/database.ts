@@ -170,6 +170,36 @@ export function isUniqueViolation(e: unknown): boolean {
   return code === '23505' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
+/** Network errors, and PostgreSQL's "connection" (08), "operator intervention" (57P) and "too many connections" codes. */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EPIPE',
+  '53300',
+  '57P01',
+  '57P02',
+  '57P03',
+  'SQLITE_BUSY',
+  'SQLITE_IOERR',
+]);
+
+/** The database is down or unreachable (as opposed to a bad query): answer 503 and try again later. */
+export function isDatabaseUnavailable(e: unknown): boolean {
+  if (e instanceof AggregateError) return e.errors.some(isDatabaseUnavailable);
+  const { code, message } = (e ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true;
+  return (
+    typeof message === 'string' &&
+    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection terminated unexpectedly/.test(
+      message,
+    )
+  );
+}
+
 const INT8_OID = 20;
 
 /**
@@ -232,16 +262,17 @@ function openPostgres(config: PostgresConfig): Database {
  * cannot be reached or migrated.
  */
 export async function openDatabase(config: DatabaseConfig): Promise<Database> {
-  const db = 'sqliteFile' in config ? openSqlite(config) : openPostgres(config);
+  let db: Database | undefined;
   try {
+    db = 'sqliteFile' in config ? openSqlite(config) : openPostgres(config);
     await migrate(db);
+    return db;
   } catch (e) {
-    await db.destroy().catch(() => undefined);
+    await db?.destroy().catch(() => undefined);
     throw new DatabaseUnavailableError(
       `database ${describeDatabase(config)} unavailable: ${(e as Error).message || String(e)}`,
     );
   }
-  return db;
 }
 
 class InCodeMigrations implements MigrationProvider {
@@ -264,11 +295,8 @@ export async function migrate(db: Database): Promise<string[]> {
   if (error) {
     const message = error instanceof Error ? error.message || String(error) : String(error);
     const aggregate = error instanceof AggregateError ? error.errors.map((x) => String(x)).join('; ') : '';
-    throw new Error(
-      failed
-        ? `migration ${failed.migrationName} failed: ${message}`
-        : `migration failed: ${message || aggregate}`,
-    );
+    // No migration failed: the database could not be reached or the bookkeeping tables not made.
+    throw new Error(failed ? `migration ${failed.migrationName} failed: ${message}` : message || aggregate);
   }
   return (results ?? []).map((r) => r.migrationName);
 }
