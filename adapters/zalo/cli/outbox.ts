@@ -2,7 +2,8 @@
  * `npm run zalo:outbox [-- --all]`: what could not be delivered to Zalo,
  * with the reason, for operators. Pending messages are retried by the
  * server every ZALO_OUTBOX_RETRY_MS and when the citizen writes again;
- * "dead" ones cannot succeed (the citizen unfollowed, a bad payload).
+ * "dead" ones cannot succeed (the citizen unfollowed, a bad payload);
+ * "sending" ones are being sent by a replica right now.
  */
 import { loadConfig } from '../../../bot/config';
 import { openDatabase } from '../../../storage/database';
@@ -30,4 +31,7 @@ async function main(): Promise<void> {
   }
 }
 
-void main();
+main().catch((e: Error) => {
+  console.error(e.message);
+  process.exit(1);
+});
