@@ -194,7 +194,7 @@ export function isDatabaseUnavailable(e: unknown): boolean {
   if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true;
   return (
     typeof message === 'string' &&
-    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection terminated unexpectedly/.test(
+    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(
       message,
     )
   );
