@@ -7,4 +7,5 @@ module.exports = {
   // Tests that start processes or browsers need more than the default 5 s.
   testTimeout: 60000,
   globalSetup: '<rootDir>/tests/global-setup.js',
+  globalTeardown: '<rootDir>/tests/global-teardown.js',
 };

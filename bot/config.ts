@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { isPostgresUrl, type DatabaseConfig } from '../storage/database';
 import type { WebchatOptions } from '../adapters/webchat/channel';
 import { HotlineHours } from '../adapters/hotline/hours';
 import type { ZaloConfig } from '../adapters/zalo/channel';
@@ -15,11 +16,16 @@ const schema = z.object({
   HOST: z.string().default('0.0.0.0'),
   /** Where the SQLite file and ingested passages live. */
   DATA_DIR: z.string().default('data'),
-  /** sqlite:PATH (default sqlite:DATA_DIR/assistant.db). postgres:// arrives with the scale-out work. */
+  /** sqlite:PATH (default sqlite:DATA_DIR/assistant.db), or postgres://… for many replicas. */
   DATABASE_URL: z
     .string()
-    .regex(/^sqlite:/, 'only sqlite:PATH is supported in this version (PostgreSQL comes with scale-out)')
+    .refine(
+      (v) => /^sqlite:./.test(v) || (isPostgresUrl(v) && URL.canParse(v)),
+      'must be sqlite:PATH or postgres://USER:PASSWORD@HOST:PORT/DATABASE (postgresql:// also accepted)',
+    )
     .optional(),
+  /** Most PostgreSQL connections per replica. */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
   KB_SEEDS_DIR: z.string().default('seeds'),
   KB_PASSAGES_DIR: z.string().optional(),
   MicrosoftAppId: z.string().default(''),
@@ -79,7 +85,8 @@ const schema = z.object({
 export interface Config {
   port: number;
   host: string;
-  sqliteFile: string;
+  /** The SQLite file, or the PostgreSQL server and pool size. */
+  database: DatabaseConfig;
   seedsDir: string;
   passagesDir: string;
   bot: { appId: string; appPassword: string; appType: string; tenantId: string };
@@ -187,11 +194,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   const dataDir = resolve(e.DATA_DIR);
-  const sqlite = e.DATABASE_URL ? e.DATABASE_URL.slice('sqlite:'.length) : `${dataDir}/assistant.db`;
+  let database: DatabaseConfig;
+  if (e.DATABASE_URL && isPostgresUrl(e.DATABASE_URL)) {
+    database = { postgresUrl: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE };
+  } else {
+    const file = e.DATABASE_URL ? e.DATABASE_URL.slice('sqlite:'.length) : `${dataDir}/assistant.db`;
+    database = { sqliteFile: file === ':memory:' ? file : resolve(file) };
+  }
   return {
     port: e.PORT,
     host: e.HOST,
-    sqliteFile: sqlite === ':memory:' ? sqlite : resolve(sqlite),
+    database,
     seedsDir: resolve(e.KB_SEEDS_DIR),
     passagesDir: resolve(e.KB_PASSAGES_DIR ?? `${dataDir}/passages`),
     bot: {

@@ -1,9 +1,12 @@
 /**
  * `npm start`: read the configuration, load and check the knowledge base
  * (refusing to start on an invalid one, with every problem listed), open
- * the database and serve. SIGINT/SIGTERM close the server cleanly.
+ * the database and serve. A database that cannot be reached stops the start
+ * with one line and exit code 1 (an orchestrator restarts the replica).
+ * SIGINT/SIGTERM close the server cleanly.
  */
 import { KnowledgeError, formatProblem } from '../knowledge/loader';
+import { DatabaseUnavailableError } from '../storage/database';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './log';
 import { startServer } from './server';
@@ -39,6 +42,10 @@ async function main(): Promise<void> {
     if (e instanceof KnowledgeError) {
       console.error('The knowledge base is invalid; not starting.');
       for (const p of e.problems) console.error(`  ${formatProblem(p)}`);
+      process.exit(1);
+    }
+    if (e instanceof DatabaseUnavailableError) {
+      console.error(`Not starting: ${e.message.replace(/\s+/g, ' ')}`);
       process.exit(1);
     }
     throw e;

@@ -26,7 +26,14 @@ import { ZALO_CHANNEL } from '../adapters/zalo/adapter';
 import { mountZalo, type ZaloChannel } from '../adapters/zalo/channel';
 import { loadKnowledgeBase } from '../knowledge/loader';
 import { DatabaseStorage } from '../storage/botStorage';
-import { openDatabase, type Database } from '../storage/database';
+import { openBus, type Bus } from '../storage/bus';
+import {
+  DatabaseUnavailableError,
+  describeDatabase,
+  isDatabaseUnavailable,
+  openDatabase,
+  type Database,
+} from '../storage/database';
 import { Records } from '../storage/records';
 import { Assistant } from './assistant';
 import { composeAnswer } from './compose';
@@ -39,6 +46,8 @@ export interface RunningServer {
   url: string;
   port: number;
   db: Database;
+  /** Notifications between replicas (in-process on SQLite). */
+  bus: Bus;
   webchat: WebchatChannel;
   zalo?: ZaloChannel;
   desk: HotlineDesk;
@@ -61,10 +70,20 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const kb = loadKnowledgeBase(config.seedsDir, { passagesDir: config.passagesDir });
   const assistant = new Assistant(kb, {}, config.hotline);
   log.info('knowledge base loaded', { entries: kb.entries.length, passages: kb.passages.length });
-  const db = await openDatabase({ sqliteFile: config.sqliteFile });
+  const db = await openDatabase({ ...config.database, log });
+  let bus: Bus;
+  try {
+    bus = await openBus(db, config.database, log);
+  } catch (e) {
+    await db.destroy();
+    throw new DatabaseUnavailableError(
+      `database ${describeDatabase(config.database)} unavailable: ${(e as Error).message}`,
+    );
+  }
+  log.info('database ready', { database: describeDatabase(config.database) });
   const storage = new DatabaseStorage(db);
   const records = new Records(db);
-  const desk = new HotlineDesk(db, config.hotline.schedule);
+  const desk = new HotlineDesk(db, config.hotline.schedule, bus);
   const accounts = new Accounts(db, config.hotline.sessionHours * 3600_000);
   if (
     config.hotline.admin &&
@@ -97,6 +116,32 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   server.use(restify.plugins.queryParser({ mapParams: false }));
   server.use(restify.plugins.bodyParser({ maxBodySize: config.maxBodyBytes, mapParams: false }));
 
+  // A handler that fails with an unexpected error (the database went away) is answered
+  // with a short body that names no server or address: 503 with Retry-After when the
+  // database is unreachable, 500 otherwise. The full error goes to the log.
+  server.on('restifyError', (req, res, err: Error & { statusCode?: unknown }, callback: () => void) => {
+    if (typeof err?.statusCode === 'number') return callback();
+    const down = isDatabaseUnavailable(err);
+    log.error('request failed', {
+      method: req.method,
+      path: req.path(),
+      error: err?.message,
+      database: down,
+    });
+    if (!res.headersSent) {
+      if (down) res.header('Retry-After', '5');
+      res.send(down ? 503 : 500, {
+        error: down
+          ? {
+              code: 'ServiceUnavailable',
+              message: 'The service is briefly unavailable; try again in a few seconds',
+            }
+          : { code: 'InternalError', message: 'Something went wrong; try again' },
+      });
+    }
+    return callback();
+  });
+
   server.post('/api/messages', async (req, res) => {
     const body = req.body as { serviceUrl?: unknown } | undefined;
     if (!config.bot.appId && !isLoopbackUrl(body?.serviceUrl)) {
@@ -126,7 +171,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
   const webchat = await mountWebchat(
     server,
-    new WebchatStore(db),
+    new WebchatStore(db, bus, log),
     (context) => bot.run(context),
     { ...config.webchat, publicUrl: config.publicUrl },
     log,
@@ -180,6 +225,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     url,
     port,
     db,
+    bus,
     webchat,
     zalo,
     desk,
@@ -191,6 +237,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
         webchat.close();
         await zalo?.close();
         await new Promise<void>((resolve) => server.close(() => resolve()));
+        await bus.close();
         await db.destroy();
       })()),
   };

@@ -24,8 +24,10 @@ export class DatabaseStorage implements Storage {
 
   /**
    * Write items. An item carrying an eTag other than "*" is written only if
-   * the stored one still matches: two turns racing on one conversation
-   * cannot silently overwrite each other.
+   * the stored one still matches: two turns racing on one conversation (on
+   * one replica or two) cannot silently overwrite each other. Each write is
+   * a single statement (a conditional update, or an upsert), so the check
+   * and the write cannot be split by another writer on either database.
    */
   async write(changes: StoreItems): Promise<void> {
     const now = new Date().toISOString();
@@ -34,23 +36,31 @@ export class DatabaseStorage implements Storage {
         const { eTag, ...rest } = (item ?? {}) as { eTag?: string } & Record<string, unknown>;
         const data = JSON.stringify(rest);
         const etag = randomUUID();
-        const existing = await trx
-          .selectFrom('bot_state')
-          .select('etag')
-          .where('key', '=', key)
-          .executeTakeFirst();
-        if (!existing) {
-          if (eTag && eTag !== '*') throw new Error(`Storage: eTag conflict for "${key}" (item was deleted)`);
-          await trx.insertInto('bot_state').values({ key, data, etag, updated_at: now }).execute();
-          continue;
-        }
-        if (eTag && eTag !== '*' && eTag !== existing.etag) {
-          throw new Error(`Storage: eTag conflict for "${key}"`);
+        if (eTag && eTag !== '*') {
+          const r = await trx
+            .updateTable('bot_state')
+            .set({ data, etag, updated_at: now })
+            .where('key', '=', key)
+            .where('etag', '=', eTag)
+            .executeTakeFirst();
+          if (Number(r.numUpdatedRows) === 1) continue;
+          const exists = await trx
+            .selectFrom('bot_state')
+            .select('key')
+            .where('key', '=', key)
+            .executeTakeFirst();
+          throw new Error(`Storage: eTag conflict for "${key}"${exists ? '' : ' (item was deleted)'}`);
         }
         await trx
-          .updateTable('bot_state')
-          .set({ data, etag, updated_at: now })
-          .where('key', '=', key)
+          .insertInto('bot_state')
+          .values({ key, data, etag, updated_at: now })
+          .onConflict((oc) =>
+            oc.column('key').doUpdateSet((eb) => ({
+              data: eb.ref('excluded.data'),
+              etag: eb.ref('excluded.etag'),
+              updated_at: eb.ref('excluded.updated_at'),
+            })),
+          )
           .execute();
       }
     });

@@ -1,7 +1,10 @@
 /**
  * The project's database layer: one Kysely query layer over SQLite (the
- * embedded default, a file under data/) or PostgreSQL (for many replicas),
- * with versioned migrations run at start.
+ * embedded default, a file under data/) or PostgreSQL (for many replicas,
+ * `DATABASE_URL=postgres://…`), with versioned migrations run at start.
+ *
+ * Code that needs a dialect-specific statement asks `dialectOf(db)`; every
+ * other query is written once and means the same on both.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -9,11 +12,14 @@ import SQLite from 'better-sqlite3';
 import {
   Kysely,
   Migrator,
+  PostgresAdapter,
+  PostgresDialect,
   SqliteDialect,
   type Generated,
   type Migration,
   type MigrationProvider,
 } from 'kysely';
+import pg from 'pg';
 import { migrations } from './migrations';
 
 export interface BotStateTable {
@@ -185,13 +191,121 @@ export interface Tables {
 
 export type Database = Kysely<Tables>;
 
-export interface DatabaseConfig {
+export type DialectName = 'sqlite' | 'postgres';
+
+/** Where the log lines of the database layer go (the bot's Logger fits). */
+export interface StorageLog {
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+}
+
+export interface SqliteConfig {
   /** SQLite file path, or ':memory:'. */
   sqliteFile: string;
 }
 
-/** Open the database and bring its schema up to date. */
-export async function openDatabase(config: DatabaseConfig): Promise<Database> {
+export interface PostgresConfig {
+  /** postgres://user:password@host:port/database (or postgresql://). */
+  postgresUrl: string;
+  /** Most connections this process opens (DATABASE_POOL_SIZE); default 10. */
+  poolSize?: number;
+  /** How long to wait for a connection before failing, ms; default 5000. */
+  connectTimeoutMs?: number;
+  /** Where a dropped connection is reported (it never crashes the process). */
+  log?: StorageLog;
+}
+
+export type DatabaseConfig = SqliteConfig | PostgresConfig;
+
+/** The database could not be reached or prepared at start. */
+export class DatabaseUnavailableError extends Error {}
+
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(url);
+}
+
+/** The database a configuration points at, with any password hidden, for log lines and errors. */
+export function describeDatabase(config: DatabaseConfig): string {
+  if ('sqliteFile' in config) return `sqlite:${config.sqliteFile}`;
+  try {
+    const u = new URL(config.postgresUrl);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres://(unparseable URL)';
+  }
+}
+
+/** Which dialect a database (or a transaction on it, or a migration's handle) speaks. */
+export function dialectOf(db: Kysely<unknown> | Kysely<Tables>): DialectName {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
+}
+
+/** A primary-key or unique-constraint violation, on either database. */
+export function isUniqueViolation(e: unknown): boolean {
+  const code = (e as { code?: unknown } | undefined)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+/** Network errors, and PostgreSQL's "connection" (08), "operator intervention" (57P) and "too many connections" codes. */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EPIPE',
+  '53300',
+  '57P01',
+  '57P02',
+  '57P03',
+  'SQLITE_BUSY',
+  'SQLITE_IOERR',
+]);
+
+/** The database is down or unreachable (as opposed to a bad query): answer 503 and try again later. */
+export function isDatabaseUnavailable(e: unknown): boolean {
+  if (e instanceof AggregateError) return e.errors.some(isDatabaseUnavailable);
+  const { code, message } = (e ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true;
+  return (
+    typeof message === 'string' &&
+    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(
+      message,
+    )
+  );
+}
+
+const INT8_OID = 20;
+
+/**
+ * PostgreSQL answers bigint (int8, e.g. count(*) and the token expiry in ms)
+ * as strings, since they may exceed 2^53; every bigint here is a count or a
+ * millisecond time, so it comes back as a number, as on SQLite.
+ */
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: string) =>
+    oid === INT8_OID && format !== 'binary'
+      ? (value: string) => Number(value)
+      : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+/** Connection settings shared by the pool and the bus's listening connection. */
+export function pgClientConfig(config: PostgresConfig): pg.ClientConfig {
+  return {
+    connectionString: config.postgresUrl,
+    connectionTimeoutMillis: config.connectTimeoutMs ?? 5000,
+    // Notice a peer that vanished without closing the connection (a network cut).
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+    application_name: 'tro-ly-ao-dich-vu-cong',
+    types: pgTypes,
+  };
+}
+
+function openSqlite(config: SqliteConfig): Database {
   if (config.sqliteFile !== ':memory:') mkdirSync(dirname(config.sqliteFile), { recursive: true });
   const sqlite = new SQLite(config.sqliteFile);
   // WAL lets readers work while a write is in progress; the busy timeout rides out short locks.
@@ -200,9 +314,43 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   // In WAL mode NORMAL is durable across a crash of the process; only a power cut can
   // lose the last transactions. FULL would fsync on every write, on the event loop.
   sqlite.pragma('synchronous = NORMAL');
-  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }) });
-  await migrate(db);
-  return db;
+  return new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }) });
+}
+
+function openPostgres(config: PostgresConfig): Database {
+  const pool = new pg.Pool({
+    ...pgClientConfig(config),
+    max: config.poolSize ?? 10,
+    idleTimeoutMillis: 30_000,
+  });
+  // A connection that drops while idle in the pool is reported on the pool: without a
+  // listener Node would crash the process. The pool discards it and opens a new one
+  // when next asked; meanwhile queries fail (and /readyz answers 503).
+  pool.on('error', (e) => config.log?.warn('database connection lost', { error: e.message }));
+  // A connection can also drop while checked out between two queries (inside a
+  // transaction): its own 'error' event needs a listener too. The query in progress
+  // fails, and the pool does not take the broken connection back.
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  return new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/**
+ * Open the database and bring its schema up to date. Throws
+ * DatabaseUnavailableError, naming the database (password hidden), when it
+ * cannot be reached or migrated.
+ */
+export async function openDatabase(config: DatabaseConfig): Promise<Database> {
+  let db: Database | undefined;
+  try {
+    db = 'sqliteFile' in config ? openSqlite(config) : openPostgres(config);
+    await migrate(db);
+    return db;
+  } catch (e) {
+    await db?.destroy().catch(() => undefined);
+    throw new DatabaseUnavailableError(
+      `database ${describeDatabase(config)} unavailable: ${(e as Error).message || String(e)}`,
+    );
+  }
 }
 
 class InCodeMigrations implements MigrationProvider {
@@ -211,15 +359,22 @@ class InCodeMigrations implements MigrationProvider {
   }
 }
 
-/** Run every migration not yet applied; throws with the failing migration's name. */
+/**
+ * Run every migration not yet applied; throws with the failing migration's
+ * name. Safe when several replicas start at once: on PostgreSQL Kysely's
+ * Migrator holds a session advisory lock (pg_advisory_lock) while it reads
+ * what was applied and runs the rest in one transaction, so the others wait
+ * and then find nothing to do; SQLite has a single writer.
+ */
 export async function migrate(db: Database): Promise<string[]> {
   const migrator = new Migrator({ db, provider: new InCodeMigrations() });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error) {
-    throw new Error(
-      `database migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message ?? error}`,
-    );
+    const message = error instanceof Error ? error.message || String(error) : String(error);
+    const aggregate = error instanceof AggregateError ? error.errors.map((x) => String(x)).join('; ') : '';
+    // No migration failed: the database could not be reached or the bookkeeping tables not made.
+    throw new Error(failed ? `migration ${failed.migrationName} failed: ${message}` : message || aggregate);
   }
   return (results ?? []).map((r) => r.migrationName);
 }

@@ -1,9 +1,23 @@
 /**
  * Versioned schema migrations, applied in name order. Never edit one that
  * has shipped: add the next. Column types are chosen to mean the same in
- * SQLite and PostgreSQL.
+ * SQLite and PostgreSQL; where the two need different words (an
+ * auto-numbered key) a helper below picks them, so that the SQLite DDL stays
+ * exactly what it always was.
  */
-import type { Kysely, Migration } from 'kysely';
+import { PostgresAdapter, type ColumnDefinitionBuilder, type Kysely, type Migration } from 'kysely';
+
+type ColumnType = 'integer' | 'serial';
+
+/**
+ * An auto-numbered integer primary key: `integer primary key autoincrement`
+ * on SQLite, `serial primary key` on PostgreSQL.
+ */
+function autoId(db: Kysely<unknown>): [ColumnType, (c: ColumnDefinitionBuilder) => ColumnDefinitionBuilder] {
+  return db.getExecutor().adapter instanceof PostgresAdapter
+    ? ['serial', (c) => c.primaryKey()]
+    : ['integer', (c) => c.primaryKey().autoIncrement()];
+}
 
 export const migrations: Record<string, Migration> = {
   '001_bot_state_transcripts_feedback': {
@@ -17,7 +31,7 @@ export const migrations: Record<string, Migration> = {
         .execute();
       await db.schema
         .createTable('transcripts')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('id', ...autoId(db))
         .addColumn('conversation_id', 'varchar(256)', (c) => c.notNull())
         .addColumn('channel', 'varchar(64)', (c) => c.notNull())
         .addColumn('role', 'varchar(8)', (c) => c.notNull())
@@ -32,7 +46,7 @@ export const migrations: Record<string, Migration> = {
         .execute();
       await db.schema
         .createTable('feedback')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('id', ...autoId(db))
         .addColumn('conversation_id', 'varchar(256)', (c) => c.notNull())
         .addColumn('entry_id', 'varchar(128)')
         .addColumn('helpful', 'integer', (c) => c.notNull())
@@ -97,7 +111,7 @@ export const migrations: Record<string, Migration> = {
         .execute();
       await db.schema
         .createTable('zalo_outbox')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('id', ...autoId(db))
         .addColumn('user_id', 'varchar(64)', (c) => c.notNull())
         .addColumn('body', 'text', (c) => c.notNull())
         .addColumn('reason', 'text', (c) => c.notNull())
@@ -122,7 +136,7 @@ export const migrations: Record<string, Migration> = {
     async up(db: Kysely<unknown>): Promise<void> {
       await db.schema
         .createTable('hotline_agents')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('id', ...autoId(db))
         .addColumn('username', 'varchar(64)', (c) => c.notNull().unique())
         .addColumn('name', 'varchar(128)', (c) => c.notNull())
         .addColumn('password_hash', 'varchar(128)', (c) => c.notNull())
@@ -145,7 +159,7 @@ export const migrations: Record<string, Migration> = {
         .execute();
       await db.schema
         .createTable('tickets')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('id', ...autoId(db))
         .addColumn('code', 'varchar(32)', (c) => c.notNull().unique())
         .addColumn('channel', 'varchar(64)', (c) => c.notNull())
         .addColumn('conversation_id', 'varchar(256)', (c) => c.notNull())
@@ -174,7 +188,7 @@ export const migrations: Record<string, Migration> = {
         .execute();
       await db.schema
         .createTable('ticket_messages')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('id', ...autoId(db))
         .addColumn('ticket_id', 'integer', (c) => c.notNull())
         .addColumn('role', 'varchar(16)', (c) => c.notNull())
         .addColumn('agent_id', 'integer')
@@ -188,7 +202,7 @@ export const migrations: Record<string, Migration> = {
         .execute();
       await db.schema
         .createTable('hotline_audit')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('id', ...autoId(db))
         .addColumn('agent_id', 'integer')
         .addColumn('action', 'varchar(32)', (c) => c.notNull())
         .addColumn('ticket_code', 'varchar(32)')

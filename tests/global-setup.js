@@ -1,8 +1,10 @@
 // Command-line tests run the compiled CLIs, as `npm run ask` does: build once.
+// Then start the run's PostgreSQL cluster on loopback (tests/support/postgres.ts):
+// every test file makes its own database in it.
 const { execFileSync } = require('node:child_process');
 const { join } = require('node:path');
 
-module.exports = function globalSetup() {
+module.exports = async function globalSetup() {
   const root = join(__dirname, '..');
   execFileSync(
     process.execPath,
@@ -12,4 +14,8 @@ module.exports = function globalSetup() {
       stdio: 'inherit',
     },
   );
+  const { startCluster, DEFAULT_PORT } = require(join(root, 'dist/tests/support/postgres.js'));
+  const cluster = await startCluster(Number(process.env.TEST_PG_PORT) || DEFAULT_PORT);
+  globalThis.__POSTGRES_CLUSTER__ = cluster;
+  process.env.TEST_POSTGRES_URL = cluster.url();
 };

@@ -14,10 +14,11 @@
  * and every agent action is written to the audit log.
  */
 import { EventEmitter } from 'node:events';
+import { LocalBus, type Bus } from '../../storage/bus';
 import type { ConversationReference } from 'botbuilder';
 import { sql } from 'kysely';
 import type { Selectable } from 'kysely';
-import type { Database, TicketTable } from '../../storage/database';
+import { dialectOf, type Database, type TicketTable } from '../../storage/database';
 import { maskPersonalNumbers } from '../../storage/mask';
 import type { HotlineHours } from './hours';
 
@@ -57,7 +58,8 @@ export interface TicketMessage {
 
 /** What the console hears about: enough to refresh a queue row or a chat. */
 export interface DeskEvent {
-  type: 'opened' | 'message' | 'claimed' | 'transferred' | 'resolved' | 'cancelled' | 'rated';
+  /** `resync`: events may have been missed (the bus reconnected); re-read the queue. */
+  type: 'resync' | 'opened' | 'message' | 'claimed' | 'transferred' | 'resolved' | 'cancelled' | 'rated';
   code: string;
   status: TicketStatus;
   agentId: number | null;
@@ -66,26 +68,10 @@ export interface DeskEvent {
   message?: TicketMessage;
 }
 
-/**
- * Carries desk events between replicas. The default is in-process; with
- * PostgreSQL it is LISTEN/NOTIFY, so an agent on replica A sees a ticket
- * opened on replica B.
- */
-export interface DeskBus {
-  publish(payload: string): Promise<void>;
-  subscribe(handler: (payload: string) => void): () => void;
-}
-
-export class LocalBus implements DeskBus {
-  private readonly emitter = new EventEmitter().setMaxListeners(0);
-  async publish(payload: string): Promise<void> {
-    this.emitter.emit('m', payload);
-  }
-  subscribe(handler: (payload: string) => void): () => void {
-    this.emitter.on('m', handler);
-    return () => this.emitter.off('m', handler);
-  }
-}
+/** The bus channel of desk events. */
+export const DESK_CHANNEL = 'hotline';
+/** Events above this size go without their message text (NOTIFY payloads stop at 8000 bytes). */
+const MAX_EVENT_BYTES = 7000;
 
 export class TicketError extends Error {
   constructor(
@@ -146,12 +132,21 @@ export class HotlineDesk {
   private readonly emitter = new EventEmitter().setMaxListeners(0);
   private readonly unsubscribe: () => void;
 
+  /**
+   * `bus` carries desk events between replicas (PostgreSQL LISTEN/NOTIFY with
+   * many replicas), so an agent on replica A sees a ticket opened on B.
+   */
   constructor(
     readonly db: Database,
     readonly hours: HotlineHours,
-    private readonly bus: DeskBus = new LocalBus(),
+    private readonly bus: Bus = new LocalBus(),
   ) {
-    this.unsubscribe = bus.subscribe((payload) => {
+    this.unsubscribe = bus.subscribe(DESK_CHANNEL, (payload) => {
+      if (payload === '') {
+        // The bus reconnected and may have missed events: consoles re-read everything.
+        this.emitter.emit('event', { type: 'resync', code: '', status: 'waiting', agentId: null });
+        return;
+      }
       try {
         this.emitter.emit('event', JSON.parse(payload) as DeskEvent);
       } catch {
@@ -170,8 +165,12 @@ export class HotlineDesk {
     return () => this.emitter.off('event', handler);
   }
 
+  /** Publish after the change is stored. A long message travels as a hint: consoles re-read the ticket. */
   private async emit(e: DeskEvent): Promise<void> {
-    await this.bus.publish(JSON.stringify(e));
+    let payload = JSON.stringify(e);
+    if (Buffer.byteLength(payload, 'utf8') > MAX_EVENT_BYTES)
+      payload = JSON.stringify({ ...e, message: undefined });
+    await this.bus.publish(DESK_CHANNEL, payload);
   }
 
   async audit(agentId: number | null, action: string, code: string | null, detail?: string): Promise<void> {
@@ -451,19 +450,22 @@ export class HotlineDesk {
     else if (filter.status) query = query.where('status', '=', filter.status);
     if (filter.agentId !== undefined) query = query.where('agent_id', '=', filter.agentId);
     if (filter.q) {
+      // Case-insensitive on both databases (SQLite's LIKE already is for ASCII); `\` escapes % and _.
       const like = `%${filter.q.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+      const op = sql.raw(dialectOf(this.db) === 'postgres' ? 'ilike' : 'like');
+      const match = (column: string) => sql<boolean>`${sql.ref(column)} ${op} ${like} escape '\\'`;
       query = query.where((eb) =>
         eb.or([
-          eb('code', 'like', like),
-          eb('subject', 'like', like),
-          eb('category', 'like', like),
-          eb('note', 'like', like),
+          match('tickets.code'),
+          match('tickets.subject'),
+          match('tickets.category'),
+          match('tickets.note'),
           eb.exists(
             eb
               .selectFrom('ticket_messages')
               .select('ticket_messages.id')
               .whereRef('ticket_messages.ticket_id', '=', 'tickets.id')
-              .where('ticket_messages.text', 'like', like),
+              .where(match('ticket_messages.text')),
           ),
         ]),
       );

@@ -1,12 +1,11 @@
 /**
  * WebChatAdapter: the web chat as a Bot Framework channel. A citizen's
  * activity is stored (it is the echo Web Chat waits for), turned into a bot
- * turn, and every activity the bot sends is stored with its watermark and
- * pushed to the conversation's open streams. Proactive messages (a hotline
+ * turn, and every activity the bot sends is stored with its watermark; the
+ * store announces it to the conversation's open streams on every replica. Proactive messages (a hotline
  * agent's reply) go through `continueConversation` the same way, so they
  * wait in the store for a citizen who is not connected.
  */
-import { EventEmitter } from 'node:events';
 import { ActivityTypes, TurnContext, type Activity, type ResourceResponse } from 'botbuilder';
 import { ChannelAdapter } from '../base';
 import type { StoredActivity, WebchatStore } from './store';
@@ -15,21 +14,15 @@ export const WEBCHAT_CHANNEL = 'directline';
 export const BOT_ACCOUNT = { id: 'tro-ly-ao', name: 'Trợ lý ảo', role: 'bot' };
 
 export class WebChatAdapter extends ChannelAdapter {
-  /** Emits `activity:<conversationId>` with each stored activity. */
-  readonly events = new EventEmitter();
-
   constructor(
     readonly store: WebchatStore,
     private readonly serviceUrl: string,
   ) {
     super('web chat');
-    this.events.setMaxListeners(0);
   }
 
-  private async publish(conversationId: string, activity: Partial<Activity>): Promise<StoredActivity> {
-    const stored = await this.store.append(conversationId, activity);
-    this.events.emit(`activity:${conversationId}`, stored);
-    return stored;
+  private publish(conversationId: string, activity: Partial<Activity>): Promise<StoredActivity> {
+    return this.store.append(conversationId, activity);
   }
 
   /** Store a citizen's activity and run the bot on it. Returns the stored id. */

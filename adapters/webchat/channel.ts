@@ -74,6 +74,7 @@ export async function mountWebchat(
   serviceUrl: string,
 ): Promise<WebchatChannel> {
   const secret = await store.secret(options.secret);
+  await store.ready();
   const tokens = new TokenIssuer(secret, options.tokenTtlSeconds);
   const adapter = new WebChatAdapter(store, serviceUrl);
   adapter.onTurnError = async (context, e) => {
@@ -225,7 +226,6 @@ export async function mountWebchat(
         text: `${text.slice(0, options.maxMessageChars)}…`,
         from: { id: claims.u, name: '' },
       });
-      adapter.events.emit(`activity:${id}`, stored);
       await adapter.sendNotice(
         id,
         claims.u,
@@ -268,40 +268,65 @@ export async function mountWebchat(
       socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(
-      req,
-      socket,
-      head,
-      (ws) => void openStream(ws, id, Number(url.searchParams.get('watermark')) || 0),
+    wss.handleUpgrade(req, socket, head, (ws) =>
+      openStream(ws, id, Number(url.searchParams.get('watermark')) || 0),
     );
   };
   server.server.on('upgrade', onUpgrade);
 
-  const openStream = async (ws: WebSocket, id: string, from: number): Promise<void> => {
-    const pending: StoredActivity[] = [];
-    let replaying = true;
+  /**
+   * A stream sends the history from the client's watermark, then whatever
+   * the store announces for the conversation (appended on this replica or
+   * another), read from the database in order. Reads never overlap: an
+   * announcement during a read makes one more read after it. A read that
+   * fails (the database is down) is retried by the next announcement or by
+   * the ping timer.
+   */
+  const openStream = (ws: WebSocket, id: string, from: number): void => {
     let sent = from - 1;
-    const push = (list: StoredActivity[]): void => {
-      const fresh = list.filter((a) => a.seq > sent);
-      if (fresh.length === 0 || ws.readyState !== ws.OPEN) return;
-      sent = fresh[fresh.length - 1]!.seq;
-      ws.send(JSON.stringify({ activities: fresh.map((a) => a.activity), watermark: String(sent + 1) }));
+    let reading = false;
+    let again = false;
+    const pull = async (): Promise<void> => {
+      if (reading) {
+        again = true;
+        return;
+      }
+      reading = true;
+      try {
+        do {
+          again = false;
+          if (ws.readyState !== ws.OPEN) return;
+          const fresh = await store.since(id, sent + 1);
+          if (fresh.length === 0 || ws.readyState !== ws.OPEN) continue;
+          sent = fresh[fresh.length - 1]!.seq;
+          ws.send(JSON.stringify({ activities: fresh.map((a) => a.activity), watermark: String(sent + 1) }));
+        } while (again);
+      } catch (e) {
+        log.warn('web chat stream could not read the conversation', {
+          conversation: id,
+          error: (e as Error).message,
+        });
+      } finally {
+        reading = false;
+      }
     };
-    const listener = (a: StoredActivity): void => (replaying ? void pending.push(a) : push([a]));
-    adapter.events.on(`activity:${id}`, listener);
-    const ping = setInterval(() => ws.readyState === ws.OPEN && ws.ping(), 30_000);
+    const unwatch = store.watch(id, () => void pull());
+    const timer = setInterval(() => {
+      if (ws.readyState !== ws.OPEN) return;
+      ws.ping();
+      void pull();
+    }, 30_000);
     ws.on('close', () => {
-      clearInterval(ping);
-      adapter.events.off(`activity:${id}`, listener);
+      clearInterval(timer);
+      unwatch();
     });
-    push(await store.since(id, from));
-    replaying = false;
-    push(pending);
+    void pull();
   };
 
   return {
     adapter,
     close: () => {
+      store.close();
       server.server.off('upgrade', onUpgrade);
       for (const client of wss.clients) client.terminate();
       wss.close();

@@ -3,10 +3,19 @@
  * sequence number (the Direct Line watermark), so that a reload or a
  * reconnect gets the whole history and a reply sent while the citizen was
  * away is waiting when they come back.
+ *
+ * Every replica sees every conversation: after an activity is stored, its
+ * conversation id is published on the bus's `webchat` channel, and a replica
+ * with a stream open on that conversation reads the new activities from the
+ * database by watermark (`watch`).
  */
 import { randomBytes } from 'node:crypto';
 import type { Activity } from 'botbuilder';
-import type { Database } from '../../storage/database';
+import type { Bus } from '../../storage/bus';
+import { isUniqueViolation, type Database, type StorageLog } from '../../storage/database';
+
+/** The bus channel announcing "conversation <payload> has new activities". */
+export const WEBCHAT_BUS_CHANNEL = 'webchat';
 
 export interface StoredActivity {
   seq: number;
@@ -14,7 +23,47 @@ export interface StoredActivity {
 }
 
 export class WebchatStore {
-  constructor(private readonly db: Database) {}
+  private readonly watchers = new Map<string, Set<() => void>>();
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    private readonly db: Database,
+    private readonly bus: Bus,
+    private readonly log?: StorageLog,
+  ) {
+    this.unsubscribe = bus.subscribe(WEBCHAT_BUS_CHANNEL, (conversationId) => {
+      // An empty payload: the bus may have missed some; every watcher re-reads.
+      const targets = conversationId
+        ? [this.watchers.get(conversationId) ?? []]
+        : [...this.watchers.values()];
+      for (const set of targets) for (const listener of [...set]) listener();
+    });
+  }
+
+  /** Resolves when notifications from every replica arrive. */
+  ready(): Promise<void> {
+    return this.bus.ready();
+  }
+
+  /**
+   * Call `listener` whenever activities may have been appended to the
+   * conversation, on this replica or another; read them with `since`.
+   * Returns the function that stops watching.
+   */
+  watch(conversationId: string, listener: () => void): () => void {
+    let set = this.watchers.get(conversationId);
+    if (!set) this.watchers.set(conversationId, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0 && this.watchers.get(conversationId) === set) this.watchers.delete(conversationId);
+    };
+  }
+
+  close(): void {
+    this.unsubscribe();
+    this.watchers.clear();
+  }
 
   /** The web chat token secret: configured, or generated once and kept in the database. */
   async secret(configured: string | undefined): Promise<string> {
@@ -70,7 +119,9 @@ export class WebchatStore {
 
   /**
    * Append an activity, giving it the next sequence number and its id
-   * "<conversation>|<seq>". Two writers racing for a number retry.
+   * "<conversation>|<seq>", and announce it on the bus. Two writers racing
+   * for a number (on one replica or two) meet at the primary key; the loser
+   * retries with the next one.
    */
   async append(conversationId: string, activity: Partial<Activity>): Promise<StoredActivity> {
     for (let attempt = 0; ; attempt++) {
@@ -91,10 +142,20 @@ export class WebchatStore {
             created_at: new Date().toISOString(),
           })
           .execute();
+        await this.announce(conversationId);
         return { seq, activity: stored };
       } catch (e) {
-        if (attempt >= 5) throw e;
+        if (!isUniqueViolation(e) || attempt >= 20) throw e;
       }
+    }
+  }
+
+  /** Tell every replica's streams; a failure only delays them (they re-read on a timer). */
+  private async announce(conversationId: string): Promise<void> {
+    try {
+      await this.bus.publish(WEBCHAT_BUS_CHANNEL, conversationId);
+    } catch (e) {
+      this.log?.warn('web chat notification not sent', { error: (e as Error).message });
     }
   }
 

@@ -13,6 +13,9 @@ import type { ZaloTokens } from './tokens';
 
 export type SendResult = 'sent' | 'outbox';
 
+/** A message claimed for sending this long ago was abandoned (its replica stopped). */
+const SENDING_STALE_MS = 10 * 60_000;
+
 export class ZaloSender {
   constructor(
     private readonly db: Database,
@@ -92,8 +95,21 @@ export class ZaloSender {
       .execute();
   }
 
-  /** Retry pending outbox messages (of one citizen, or all), oldest first, in order per citizen. */
+  /**
+   * Retry pending outbox messages (of one citizen, or all), oldest first, in
+   * order per citizen. Each message is claimed first (pending → sending, a
+   * conditional update), so that two flushes, on one replica or two, never
+   * send it twice; a citizen whose message another flush holds is left to
+   * that flush. A claim older than SENDING_STALE_MS (its replica died
+   * mid-send) is given back.
+   */
   async flush(userId?: string): Promise<{ delivered: number; failed: number }> {
+    await this.db
+      .updateTable('zalo_outbox')
+      .set({ status: 'pending' })
+      .where('status', '=', 'sending')
+      .where('updated_at', '<', new Date(Date.now() - SENDING_STALE_MS).toISOString())
+      .execute();
     let q = this.db.selectFrom('zalo_outbox').selectAll().where('status', '=', 'pending');
     if (userId) q = q.where('user_id', '=', userId);
     const rows = await q.orderBy('id').execute();
@@ -102,7 +118,27 @@ export class ZaloSender {
     const blocked = new Set<string>();
     for (const row of rows) {
       if (blocked.has(row.user_id)) continue;
-      const failure = await this.attempt(JSON.parse(row.body) as CsMessage);
+      const claim = await this.db
+        .updateTable('zalo_outbox')
+        .set({ status: 'sending', updated_at: new Date().toISOString() })
+        .where('id', '=', row.id)
+        .where('status', '=', 'pending')
+        .executeTakeFirst();
+      if (Number(claim.numUpdatedRows) !== 1) {
+        blocked.add(row.user_id);
+        continue;
+      }
+      let failure: ZaloApiError | undefined;
+      try {
+        failure = await this.attempt(JSON.parse(row.body) as CsMessage);
+      } catch (e) {
+        await this.db
+          .updateTable('zalo_outbox')
+          .set({ status: 'pending', updated_at: new Date().toISOString() })
+          .where('id', '=', row.id)
+          .execute();
+        throw e;
+      }
       const now = new Date().toISOString();
       if (!failure) {
         delivered++;

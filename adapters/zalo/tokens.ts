@@ -2,10 +2,13 @@
  * The OA's token pair, kept in the database. Zalo's refresh token is
  * single-use, so the new pair is stored the moment it arrives, and
  * concurrent refreshes collapse into one: in this process by sharing the
- * promise, across processes by re-reading the row (whoever finds the pair
- * already replaced takes the new one instead of spending a dead token).
+ * promise; across replicas (PostgreSQL) by locking the row
+ * (`select … for update`) for the length of the refresh, so that a replica
+ * that waited finds the pair already replaced and takes the new one instead
+ * of spending a dead token. SQLite serves one process: there the stored
+ * pair is replaced only if it still holds the refresh token that was spent.
  */
-import type { Database } from '../../storage/database';
+import { dialectOf, type Database } from '../../storage/database';
 import type { TokenPair, ZaloClient } from './client';
 
 const OA = 'default';
@@ -60,9 +63,15 @@ export class ZaloTokens {
     return this.inflight;
   }
 
+  /** Someone already replaced the stale token with one that is not about to expire. */
+  private replaced(current: TokenPair, stale: string): boolean {
+    return current.accessToken !== stale && current.expiresAt - Date.now() > this.refreshEarlyMs;
+  }
+
   private async doRefresh(stale: string): Promise<TokenPair> {
+    if (dialectOf(this.db) === 'postgres') return this.refreshLocked(stale);
     const current = await this.pair();
-    if (current.accessToken !== stale && current.expiresAt - Date.now() > this.refreshEarlyMs) return current;
+    if (this.replaced(current, stale)) return current;
     const next = await this.client.refresh(current.refreshToken);
     const r = await this.db
       .updateTable('zalo_tokens')
@@ -77,5 +86,36 @@ export class ZaloTokens {
       .executeTakeFirst();
     if (Number(r.numUpdatedRows) !== 1) return this.pair(); // another process stored a newer pair first
     return next;
+  }
+
+  /** The refresh under the row lock: other replicas wait, then find the new pair. */
+  private async refreshLocked(stale: string): Promise<TokenPair> {
+    await this.pair(); // the row exists from here on
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .selectFrom('zalo_tokens')
+        .selectAll()
+        .where('oa', '=', OA)
+        .forUpdate()
+        .executeTakeFirstOrThrow();
+      const current = {
+        accessToken: row.access_token,
+        refreshToken: row.refresh_token,
+        expiresAt: Number(row.expires_at),
+      };
+      if (this.replaced(current, stale)) return current;
+      const next = await this.client.refresh(current.refreshToken);
+      await trx
+        .updateTable('zalo_tokens')
+        .set({
+          access_token: next.accessToken,
+          refresh_token: next.refreshToken,
+          expires_at: next.expiresAt,
+          updated_at: new Date().toISOString(),
+        })
+        .where('oa', '=', OA)
+        .execute();
+      return next;
+    });
   }
 }

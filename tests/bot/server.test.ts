@@ -118,5 +118,20 @@ describe('the server', () => {
   it('refuses to start on an invalid configuration, naming the variable', () => {
     expect(() => loadConfig({ PORT: 'abc' })).toThrow(/PORT/);
     expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/sqlite:PATH or postgres:\/\//);
+    expect(() => loadConfig({ DATABASE_POOL_SIZE: '0' })).toThrow(/DATABASE_POOL_SIZE/);
+  });
+
+  it('takes SQLite by default and PostgreSQL from a postgres:// or postgresql:// URL', () => {
+    expect(loadConfig({ DATA_DIR: '/srv/data' }).database).toEqual({ sqliteFile: '/srv/data/assistant.db' });
+    expect(loadConfig({ DATABASE_URL: 'sqlite::memory:' }).database).toEqual({ sqliteFile: ':memory:' });
+    expect(loadConfig({ DATABASE_URL: 'postgres://app:pw@db:5432/assistant' }).database).toEqual({
+      postgresUrl: 'postgres://app:pw@db:5432/assistant',
+      poolSize: 10,
+    });
+    expect(
+      loadConfig({ DATABASE_URL: 'postgresql://app@db/assistant?sslmode=require', DATABASE_POOL_SIZE: '25' })
+        .database,
+    ).toEqual({ postgresUrl: 'postgresql://app@db/assistant?sslmode=require', poolSize: 25 });
   });
 });

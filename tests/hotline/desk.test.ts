@@ -1,13 +1,9 @@
-/** The ticket life cycle on a real (SQLite) database. */
+/** The ticket life cycle on both real databases (SQLite, PostgreSQL). */
 import { Accounts } from '../../adapters/hotline/accounts';
 import { HotlineDesk, TicketError, type OpenInput } from '../../adapters/hotline/desk';
 import { HotlineHours } from '../../adapters/hotline/hours';
-import { openDatabase, type Database } from '../../storage/database';
-
-let db: Database;
-let desk: HotlineDesk;
-let lan: number;
-let minh: number;
+import type { Database } from '../../storage/database';
+import { backends } from '../support/backends';
 
 const input = (conversationId: string, extra: Partial<OpenInput> = {}): OpenInput => ({
   reference: { conversation: { id: conversationId, isGroup: false, conversationType: 'personal', name: '' } },
@@ -20,19 +16,25 @@ const input = (conversationId: string, extra: Partial<OpenInput> = {}): OpenInpu
   ...extra,
 });
 
-beforeEach(async () => {
-  db = await openDatabase({ sqliteFile: ':memory:' });
-  desk = new HotlineDesk(db, HotlineHours.parse('always'));
-  const accounts = new Accounts(db);
-  lan = (await accounts.add('lan', 'mat-khau-dai-1', 'agent', 'Lan')).id;
-  minh = (await accounts.add('minh', 'mat-khau-dai-2', 'agent', 'Minh')).id;
-});
-afterEach(async () => {
-  desk.close();
-  await db.destroy();
-});
+describe.each(backends())('hotline desk on %s', (_name, backend) => {
+  let db: Database;
+  let desk: HotlineDesk;
+  let lan: number;
+  let minh: number;
 
-describe('hotline desk', () => {
+  beforeEach(async () => {
+    db = await backend.open(await backend.fresh('desk'));
+    desk = new HotlineDesk(db, HotlineHours.parse('always'));
+    const accounts = new Accounts(db);
+    lan = (await accounts.add('lan', 'mat-khau-dai-1', 'agent', 'Lan')).id;
+    minh = (await accounts.add('minh', 'mat-khau-dai-2', 'agent', 'Minh')).id;
+  });
+  afterEach(async () => {
+    desk.close();
+    await backend.closeAll();
+  });
+  afterAll(() => backend.cleanup());
+
   it('numbers tickets per local day and tells each citizen their place in the queue', async () => {
     const a = await desk.open(input('c1'));
     const b = await desk.open(input('c2'));

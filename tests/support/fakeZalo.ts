@@ -68,6 +68,8 @@ export class FakeZalo extends EventEmitter {
   hang = false;
   /** Delay before answering a send, ms. */
   latencyMs = 0;
+  /** Delay before answering a token refresh, ms. */
+  refreshLatencyMs = 0;
   private server?: Server;
   private readonly hanging: ServerResponse[] = [];
   private n = 1;
@@ -131,6 +133,7 @@ export class FakeZalo extends EventEmitter {
     };
     if (req.method === 'POST' && req.url === '/v4/oa/access_token') {
       this.refreshCalls++;
+      if (this.refreshLatencyMs) await new Promise((r) => setTimeout(r, this.refreshLatencyMs));
       const form = new URLSearchParams(body);
       if (req.headers.secret_key !== APP_SECRET)
         return json(200, { error: -14001, error_name: 'Invalid secret key' });

@@ -84,7 +84,8 @@
     es.addEventListener('ticket', (ev) => {
       const e = JSON.parse(ev.data);
       refresh();
-      if (state.current && e.code === state.current) {
+      if (e.type === 'resync' && state.current) openTicket(state.current);
+      else if (state.current && e.code === state.current) {
         if (e.type === 'message' && e.message) appendMessage(e.message, e.message.agentName);
         else openTicket(e.code);
       }

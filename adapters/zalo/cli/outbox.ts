@@ -2,14 +2,15 @@
  * `npm run zalo:outbox [-- --all]`: what could not be delivered to Zalo,
  * with the reason, for operators. Pending messages are retried by the
  * server every ZALO_OUTBOX_RETRY_MS and when the citizen writes again;
- * "dead" ones cannot succeed (the citizen unfollowed, a bad payload).
+ * "dead" ones cannot succeed (the citizen unfollowed, a bad payload);
+ * "sending" ones are being sent by a replica right now.
  */
 import { loadConfig } from '../../../bot/config';
 import { openDatabase } from '../../../storage/database';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const db = await openDatabase({ sqliteFile: config.sqliteFile });
+  const db = await openDatabase(config.database);
   try {
     let q = db.selectFrom('zalo_outbox').selectAll().orderBy('id', 'desc').limit(200);
     if (!process.argv.includes('--all')) q = q.where('status', '!=', 'delivered');
@@ -30,4 +31,7 @@ async function main(): Promise<void> {
   }
 }
 
-void main();
+main().catch((e: Error) => {
+  console.error(e.message);
+  process.exit(1);
+});
