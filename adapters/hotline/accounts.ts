@@ -5,7 +5,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import bcrypt from 'bcryptjs';
-import type { Database } from '../../storage/database';
+import { isUniqueViolation, type Database } from '../../storage/database';
 
 export type Role = 'agent' | 'supervisor';
 
@@ -83,8 +83,14 @@ export class Accounts {
       .where('username', '=', username.toLowerCase())
       .executeTakeFirst();
     if (exists) return false;
-    await this.add(username, password, 'supervisor');
-    return true;
+    try {
+      await this.add(username, password, 'supervisor');
+      return true;
+    } catch (e) {
+      // Two replicas starting together: the other one created it first.
+      if (isUniqueViolation(e)) return false;
+      throw e;
+    }
   }
 
   async list(): Promise<Agent[]> {

@@ -3,7 +3,9 @@
  * two ports) on one PostgreSQL database, as behind a load balancer: a
  * web-chat conversation moves between them, a reply stored by one reaches a
  * WebSocket on the other, a Zalo event delivered to both is answered once,
- * the single-use Zalo refresh token is spent once, and a replica killed
+ * the single-use Zalo refresh token is spent once, the hotline console on
+ * one replica follows tickets and answers citizens connected to the other
+ * (both seeding the same admin account at once), and a replica killed
  * mid-conversation loses nothing.
  */
 import pg from 'pg';
@@ -42,6 +44,9 @@ beforeAll(async () => {
     ...fake.env(),
     ZALO_TIMEOUT_MS: '3000',
     ZALO_RETRY_DELAYS_MS: '10,20',
+    HOTLINE_SCHEDULE: 'always',
+    HOTLINE_ADMIN_USER: 'giamsat',
+    HOTLINE_ADMIN_PASSWORD: 'mat-khau-giam-sat',
   };
   // Started together: both run the migrations at the same moment.
   [a, b] = await Promise.all([startReplica(env), startReplica(env)]);
@@ -167,6 +172,67 @@ describe('Zalo across replicas', () => {
     expect(
       a.logs.concat(b.logs).filter((l) => l.includes('not delivered') || l.includes('refresh failed')),
     ).toEqual([]);
+  });
+});
+
+describe('the hotline across replicas', () => {
+  async function login(base: string): Promise<Record<string, string>> {
+    const res = await fetch(`${base}/hotline/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'giamsat', password: 'mat-khau-giam-sat' }),
+    });
+    expect(res.status).toBe(200);
+    const { csrf } = (await res.json()) as { csrf: string };
+    return {
+      'content-type': 'application/json',
+      cookie: (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '',
+      'x-csrf-token': csrf,
+    };
+  }
+
+  it("shows on A's console a ticket opened on B, and an agent on B answers a citizen connected to A", async () => {
+    // The session made on B is valid on A: it lives in the database.
+    const headers = await login(b.url);
+    const controller = new AbortController();
+    const events = await fetch(`${a.url}/hotline/api/events`, { headers, signal: controller.signal });
+    const reader = events.body!.getReader();
+    let seen = '';
+    const sse = (async () => {
+      while (!/"type":"opened"/.test(seen)) seen += new TextDecoder().decode((await reader.read()).value);
+    })();
+
+    const s = await newSession(a.url);
+    const { streamUrl } = await startConversation(a.url, s);
+    const stream = await Stream.open(streamUrl); // the citizen stays connected to A
+    await stream.until(bot, 'the welcome on A');
+    await say(b.url, s, 'cho tôi gặp tổng đài viên'); // the load balancer sent this one to B
+    const opened = await stream.until((x) => /1022-\d{8}-\d{4}/.test(x.text ?? ''), 'the ticket code');
+    const code = /1022-\d{8}-\d{4}/.exec(opened.text ?? '')?.[0] as string;
+    await sse;
+    controller.abort();
+    expect(seen).toContain(code);
+
+    const post = (path: string, body: unknown) =>
+      fetch(`${b.url}/hotline/api/tickets/${code}${path}`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(body),
+      });
+    expect((await post('/claim', {})).status).toBe(200);
+    expect((await post('/messages', { text: 'Chào anh, tôi nghe đây.' })).status).toBe(200);
+    await stream.until(
+      (x) => (x.text ?? '').endsWith('Chào anh, tôi nghe đây.'),
+      "B's agent reply on A's WebSocket",
+    );
+    // The citizen writes through A; the agent on B sees it.
+    await say(a.url, s, 'tôi cần hỏi về sổ đỏ');
+    await waitFor(async () => {
+      const r = await fetch(`${b.url}/hotline/api/tickets/${code}`, { headers });
+      const detail = (await r.json()) as { messages: Array<{ text: string }> };
+      return detail.messages.some((m) => m.text === 'tôi cần hỏi về sổ đỏ');
+    }, 'the citizen message on B');
+    stream.close();
   });
 });
 
