@@ -79,6 +79,10 @@ const schema = z.object({
     .default('500,2000,5000'),
   ZALO_OUTBOX_RETRY_MS: z.coerce.number().int().min(1000).default(60_000),
   ZALO_BUTTONS: z.enum(['true', 'false']).default('true'),
+  /** Behind a reverse proxy: take the client address from the last X-Forwarded-For entry. */
+  TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  /** Delete transcripts, web-chat histories and other citizen text older than this many days; 0 keeps all. */
+  RETENTION_DAYS: z.coerce.number().int().min(0).default(180),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 
@@ -95,6 +99,8 @@ export interface Config {
   publicUrl?: string;
   webchat: Omit<WebchatOptions, 'publicUrl'>;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  trustProxy: boolean;
+  retentionDays: number;
   /** The Zalo channel, or why it is off. */
   zalo: ZaloConfig | { off: string };
 }
@@ -225,8 +231,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tokensPerMinute: e.WEBCHAT_TOKENS_PER_MINUTE,
       messagesPerMinute: e.WEBCHAT_MESSAGES_PER_MINUTE,
       maxMessageChars: e.WEBCHAT_MAX_MESSAGE_CHARS,
+      trustProxy: e.TRUST_PROXY === 'true',
     },
     logLevel: e.LOG_LEVEL,
+    trustProxy: e.TRUST_PROXY === 'true',
+    retentionDays: e.RETENTION_DAYS,
     zalo: zaloConfig(e),
   };
 }

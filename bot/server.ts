@@ -35,6 +35,7 @@ import {
   type Database,
 } from '../storage/database';
 import { Records } from '../storage/records';
+import { purgeOlderThan } from '../storage/retention';
 import { Assistant } from './assistant';
 import { composeAnswer } from './compose';
 import { toPlainText } from './reply';
@@ -66,6 +67,24 @@ export function isLoopbackUrl(url: unknown): boolean {
   }
 }
 
+/** Run the retention purge now and every six hours (each replica; the deletes are idempotent). */
+function scheduleRetention(db: Database, days: number, log: Logger): NodeJS.Timeout | undefined {
+  if (days <= 0) return undefined;
+  const purge = async (): Promise<void> => {
+    try {
+      const deleted = await purgeOlderThan(db, days);
+      if (Object.values(deleted).some((n) => n > 0))
+        log.info('retention: old records deleted', { days, ...deleted });
+    } catch (e) {
+      log.warn('retention: purge failed, will retry', { error: (e as Error).message });
+    }
+  };
+  void purge();
+  const timer = setInterval(() => void purge(), 6 * 3600_000);
+  timer.unref();
+  return timer;
+}
+
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
   const kb = loadKnowledgeBase(config.seedsDir, { passagesDir: config.passagesDir });
   const assistant = new Assistant(kb, {}, config.hotline);
@@ -84,6 +103,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const storage = new DatabaseStorage(db);
   const records = new Records(db);
   const desk = new HotlineDesk(db, config.hotline.schedule, bus);
+  const retention = scheduleRetention(db, config.retentionDays, log);
   const accounts = new Accounts(db, config.hotline.sessionHours * 3600_000);
   if (
     config.hotline.admin &&
@@ -214,6 +234,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       cannedReplies: config.hotline.cannedReplies,
       categories: config.hotline.categories,
       loginsPerMinute: config.hotline.loginsPerMinute,
+      trustProxy: config.trustProxy,
     },
   );
   log.info('listening', {
@@ -232,6 +253,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     accounts,
     close: () =>
       (closing ??= (async () => {
+        clearInterval(retention);
         hotline.close();
         desk.close();
         webchat.close();

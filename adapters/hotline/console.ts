@@ -24,6 +24,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Request, Response, Server } from 'restify';
 import type { Logger } from '../../bot/log';
+import { clientAddress } from '../../bot/clientAddress';
 import { projectRoot } from '../../bot/paths';
 import { ticketReply } from '../../bot/handoff';
 import type { Records } from '../../storage/records';
@@ -41,6 +42,8 @@ export interface HotlineConsoleOptions {
   cannedReplies: string[];
   categories: string[];
   loginsPerMinute: number;
+  /** Take the client address from X-Forwarded-For (behind a reverse proxy). */
+  trustProxy: boolean;
 }
 
 export interface HotlineDeps {
@@ -166,7 +169,7 @@ export function mountHotline(
     const b = body(req);
     const username = typeof b.username === 'string' ? b.username.trim().toLowerCase() : '';
     const password = typeof b.password === 'string' ? b.password : '';
-    const address = req.socket.remoteAddress ?? '';
+    const address = clientAddress(req, options.trustProxy);
     if (!byAddress.take(address) || (username && !byUser.take(username))) {
       res.header('retry-after', '60');
       return fail(res, 429, 'rate_limited', 'too many login attempts; wait a minute');

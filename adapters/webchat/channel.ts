@@ -21,6 +21,7 @@ import type { Activity, TurnContext } from 'botbuilder';
 import type { Request, Response, Server } from 'restify';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../../bot/log';
+import { clientAddress } from '../../bot/clientAddress';
 import { projectRoot } from '../../bot/paths';
 import { RateLimiter } from './rateLimit';
 import { WebChatAdapter } from './adapter';
@@ -35,6 +36,8 @@ export interface WebchatOptions {
   allowedOrigins: string[];
   /** Tokens per minute per client address. */
   tokensPerMinute: number;
+  /** Take the client address from X-Forwarded-For (behind a reverse proxy). */
+  trustProxy?: boolean;
   /** Messages per minute per conversation. */
   messagesPerMinute: number;
   /** Longest message text accepted, in characters. */
@@ -144,7 +147,7 @@ export async function mountWebchat(
 
   server.post('/api/webchat/token', async (req, res) => {
     if (!originAllowed(req)) return error(res, 403, 'Forbidden', 'This origin may not embed the web chat');
-    if (!tokenLimiter.take(req.socket.remoteAddress ?? 'unknown')) {
+    if (!tokenLimiter.take(clientAddress(req, options.trustProxy ?? false))) {
       res.header('Retry-After', '60');
       return error(res, 429, 'TooManyRequests', 'Too many tokens requested; try again in a minute');
     }
