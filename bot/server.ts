@@ -110,6 +110,10 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     (await accounts.ensureAdmin(config.hotline.admin.username, config.hotline.admin.password))
   )
     log.info('hotline supervisor account created', { username: config.hotline.admin.username });
+  else if ((await accounts.list()).length === 0)
+    log.warn(
+      'no hotline accounts yet: set HOTLINE_ADMIN_USER and HOTLINE_ADMIN_PASSWORD, or run npm run hotline:user -- add NAME --supervisor',
+    );
   const bot = new PublicServiceBot({
     assistant,
     conversationState: new ConversationState(storage),
