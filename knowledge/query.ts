@@ -7,7 +7,16 @@
  * match). Confidence is the share of the question's mass an entry matches.
  */
 import type { FieldName, Intents, Synonyms } from './schema';
-import { editDistance, englishStem, fold, foldedTokens, looksEnglish, soundKey, tokens } from './normalize';
+import {
+  editDistance,
+  englishStem,
+  fold,
+  foldedTokens,
+  looksEnglish,
+  soundKey,
+  tokens,
+  type Token,
+} from './normalize';
 
 export interface Slot {
   /** Terms any one of which matches the slot (folded words, "a_b" pairs, "~stem" English stems). */
@@ -61,6 +70,10 @@ export class Lexicon {
   /** Folded title openers, longest first. */
   readonly titleOpeners: string[][];
   readonly fieldCues: Array<{ field: FieldName; cue: string[] }>;
+  /** Words that join the parts of a question, as tokens (folded and as written). */
+  readonly joiners: Token[][];
+  /** Words that show a part of a question asks something ("gì", "không", "thế nào"). */
+  readonly questionCues: Token[][];
 
   constructor(synonyms: Synonyms, intents: Intents) {
     for (const [from, to] of Object.entries(synonyms.rewrites)) {
@@ -78,6 +91,9 @@ export class Lexicon {
     }
     // Longer cues first so that "nộp ở đâu" wins over "ở đâu".
     this.fieldCues.sort((a, b) => b.cue.length - a.cue.length);
+    this.joiners = intents.joiners.map((j) => tokens(j)).filter((j) => j.length > 0);
+    this.joiners.sort((a, b) => b.length - a.length);
+    this.questionCues = intents.question_cues.map((j) => tokens(j)).filter((j) => j.length > 0);
   }
 
   /**
@@ -124,6 +140,73 @@ export function phraseTerms(words: string[]): string[] {
   return out;
 }
 
+/** One part of a question (see splitParts). */
+export interface QuestionPart {
+  /** Its words as written. */
+  text: string;
+  /** The joining word before it ("và", "còn"), if any. */
+  joiner?: string;
+  /** Whether it asks something: a question mark, a question word or a field cue. */
+  asks: boolean;
+}
+
+/**
+ * Whether `cue` is written at position `at` of `words`. In a question typed
+ * with tone marks it must have the same marks ("còn" is not "con"); in one
+ * typed without any, the folded forms must agree.
+ */
+function cueAt(words: Token[], at: number, cue: Token[], plain: boolean): boolean {
+  return cue.every((t, k) => {
+    const w = words[at + k];
+    return w !== undefined && (plain ? w.folded === t.folded : w.accented === t.accented);
+  });
+}
+
+/**
+ * The parts of a question that may ask about different things: the
+ * stretches between punctuation (". , ; : ? !") and joining words ("và",
+ * "rồi", "tiện hỏi").
+ */
+export function splitParts(text: string, lexicon: Lexicon): QuestionPart[] {
+  const all = tokens(text);
+  const plain = all.every((w) => w.accented === w.folded);
+  const parts: QuestionPart[] = [];
+  // With a capturing group, split() returns the chunks with their punctuation between them.
+  const pieces = text.normalize('NFC').split(/([.,;:?!…\n]+(?=\s|$)|[;?!…\n]+)/u);
+  for (let c = 0; c < pieces.length; c += 2) {
+    const words = tokens(pieces[c] ?? '');
+    const question = (pieces[c + 1] ?? '').includes('?');
+    let current: Token[] = [];
+    let joiner: string | undefined;
+    const close = (last: boolean): void => {
+      if (current.length === 0) return;
+      const folded = lexicon.rewrite(current.map((w) => w.folded));
+      const asks =
+        (last && question) ||
+        current.some((_, i) => lexicon.questionCues.some((q) => cueAt(current, i, q, plain))) ||
+        lexicon.fieldCues.some(({ cue }) => findPhrase(folded, cue).length > 0);
+      parts.push({ text: current.map((w) => w.accented).join(' '), joiner, asks });
+      current = [];
+    };
+    for (let i = 0; i < words.length;) {
+      const found = lexicon.joiners.find((j) => cueAt(words, i, j, plain));
+      if (found) {
+        close(false);
+        joiner = words
+          .slice(i, i + found.length)
+          .map((w) => w.accented)
+          .join(' ');
+        i += found.length;
+      } else {
+        current.push(words[i] as Token);
+        i++;
+      }
+    }
+    close(true);
+  }
+  return parts;
+}
+
 export interface QueryWeights {
   pair: number;
   synonym: number;
@@ -140,34 +223,15 @@ export function parseQuery(
   lexicon: Lexicon,
   vocab: Vocabulary,
   weights: QueryWeights,
+  options: { fieldCues?: boolean } = {},
 ): ParsedQuery {
-  const raw = tokens(text);
+  const { raw, words, typed } = readWords(text, lexicon);
   const english = looksEnglish(text);
-  const words: string[] = [];
-  /** The accented form typed for each word; undefined for words a rewrite produced. */
-  const typed: Array<string | undefined> = [];
-  for (const t of raw) {
-    const rewritten = lexicon.rewrites.get(t.folded);
-    if (rewritten) {
-      words.push(...rewritten);
-      typed.push(...rewritten.map(() => undefined));
-    } else {
-      words.push(t.folded);
-      typed.push(t.accented);
-    }
-  }
   const consumed = new Array<boolean>(words.length).fill(false);
 
   // 1. Field intents: "cần giấy tờ gì" asks for documents, "mất bao lâu" for the time...
-  const fields: Array<{ field: FieldName; at: number }> = [];
-  for (const { field, cue } of lexicon.fieldCues) {
-    for (const at of findPhrase(words, cue)) {
-      if (cue.some((_, j) => consumed[at + j])) continue;
-      for (let j = 0; j < cue.length; j++) consumed[at + j] = true;
-      if (!fields.some((f) => f.field === field)) fields.push({ field, at });
-    }
-  }
-  fields.sort((a, b) => a.at - b.at);
+  // Without field cues ("lệ phí trả bằng cách nào" about paying), their words are content.
+  const fields = options.fieldCues === false ? [] : findFields(words, lexicon, consumed);
 
   const slots: Slot[] = [];
   // 2. Synonym groups: "sổ đỏ" also searches "giấy chứng nhận quyền sử dụng đất".
@@ -226,9 +290,55 @@ export function parseQuery(
     words,
     accented: raw.map((t) => t.accented),
     english,
-    fields: fields.map((f) => f.field),
+    fields,
     slots,
   };
+}
+
+/** A question's tokens, its folded words after chat rewrites, and how each word was typed. */
+function readWords(
+  text: string,
+  lexicon: Lexicon,
+): { raw: Token[]; words: string[]; typed: Array<string | undefined> } {
+  const raw = tokens(text);
+  const words: string[] = [];
+  /** The accented form typed for each word; undefined for words a rewrite produced. */
+  const typed: Array<string | undefined> = [];
+  for (const t of raw) {
+    const rewritten = lexicon.rewrites.get(t.folded);
+    if (rewritten) {
+      words.push(...rewritten);
+      typed.push(...rewritten.map(() => undefined));
+    } else {
+      words.push(t.folded);
+      typed.push(t.accented);
+    }
+  }
+  return { raw, words, typed };
+}
+
+/** The fields a question asks for, in the order asked; marks the cue words in `consumed`. */
+function findFields(words: string[], lexicon: Lexicon, consumed: boolean[]): FieldName[] {
+  const fields: Array<{ field: FieldName; at: number }> = [];
+  for (const { field, cue } of lexicon.fieldCues) {
+    for (const at of findPhrase(words, cue)) {
+      if (cue.some((_, j) => consumed[at + j])) continue;
+      for (let j = 0; j < cue.length; j++) consumed[at + j] = true;
+      if (!fields.some((f) => f.field === field)) fields.push({ field, at });
+    }
+  }
+  return fields.sort((a, b) => a.at - b.at).map((f) => f.field);
+}
+
+/**
+ * The distinct words of a text that say what it is about: not filler, not a
+ * field cue. A cheap count, without the index's vocabulary.
+ */
+export function contentWords(text: string, lexicon: Lexicon): string[] {
+  const { words, typed } = readWords(text, lexicon);
+  const consumed = new Array<boolean>(words.length).fill(false);
+  findFields(words, lexicon, consumed);
+  return [...new Set(words.filter((w, i) => !consumed[i] && !lexicon.isStopword(w, typed[i])))];
 }
 
 /**

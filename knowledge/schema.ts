@@ -183,6 +183,13 @@ export type FieldName = (typeof fieldNames)[number];
 export const intentsSchema = z.strictObject({
   kind: z.literal('intents'),
   fields: z.partialRecord(z.enum(fieldNames), textList.min(1)),
+  /**
+   * Words that join the parts of a question about several things ("và",
+   * "rồi", "còn", "tiện hỏi"); punctuation separates parts too.
+   */
+  joiners: textList.default([]),
+  /** Words that show a part of a question asks something rather than tells ("gì", "không", "thế nào"). */
+  question_cues: textList.default([]),
   greeting: textList,
   thanks: textList,
   identity: textList,

@@ -7,8 +7,18 @@
  */
 import { Encoder, Index } from 'flexsearch';
 import type { KnowledgeBase } from './loader';
-import { englishStem, fold, foldedTokens, tokens } from './normalize';
-import { Corrector, Lexicon, parseQuery, type ParsedQuery, type Slot, type Vocabulary } from './query';
+import { englishStem, fold, foldedTokens, pairs, tokens } from './normalize';
+import {
+  Corrector,
+  Lexicon,
+  parseQuery,
+  contentWords,
+  splitParts,
+  type ParsedQuery,
+  type QuestionPart,
+  type Slot,
+  type Vocabulary,
+} from './query';
 import type { Answerable, FieldName } from './schema';
 
 /** Where in an entry a term was found. */
@@ -39,6 +49,18 @@ export interface SearchOptions {
   candidateLimit: number;
   /** How many of the question's rarest terms are used to find candidates. */
   candidateTerms: number;
+  /** Confidence an entry needs on one part of a question to be answered beside the best one. */
+  partThreshold: number;
+  /** How much better than any other entry, the best one included, that entry must answer the part. */
+  partMargin: number;
+  /** Share of the question's content a part must carry to be searched on its own. */
+  partShare: number;
+  /** How much more of the part that entry's title and aliases must contain than the best entry's. */
+  partNamed: number;
+  /** Its confidence on the whole question, relative to the best entry's. */
+  partFit: number;
+  /** At most this many further entries are answered beside the best one. */
+  maxAlso: number;
   /** How much more of the question a FAQ item must cover than the title to lead the answer. */
   faqGain: number;
   /** Confidence given to an entry whose title or alias appears word for word in the question. */
@@ -62,6 +84,12 @@ export const defaultSearchOptions: SearchOptions = {
   clarifyMargin: 0.04,
   candidateLimit: 60,
   candidateTerms: 6,
+  partThreshold: 0.6,
+  partMargin: 0.02,
+  partShare: 0.15,
+  partNamed: 0.3,
+  partFit: 0.5,
+  maxAlso: 2,
   faqGain: 0.15,
   phraseFloor: 0.5,
   province: 'Nghệ An',
@@ -194,6 +222,8 @@ export class KnowledgeIndex implements Vocabulary {
       if (kind === 'title' || kind === 'alias') {
         for (const t of termsOf(text)) titleTerms.add(t);
         const words = this.lexicon.rewrite(foldedTokens(text));
+        // As a question would say it after rewrites: a title's "BHYT" is "bảo hiểm y tế".
+        for (const t of [...words, ...pairs(words)]) titleTerms.add(t);
         if (words.length >= 2) phrases.push(` ${words.join(' ')} `);
         const core = kind === 'title' ? this.lexicon.titleCore(words) : undefined;
         if (core && core.length >= 2) phrases.push(` ${core.join(' ')} `);
@@ -242,13 +272,22 @@ export class KnowledgeIndex implements Vocabulary {
     return i === undefined ? undefined : this.docs[i]?.entry;
   }
 
-  /** Parse a question with this index's vocabulary, slot masses filled in. */
-  parse(question: string): ParsedQuery {
-    const q = parseQuery(question, this.lexicon, this, {
-      pair: this.options.pairWeight,
-      synonym: this.options.synonymWeight,
-      correctionTrust: this.options.correctionTrust,
-    });
+  /**
+   * Parse a question with this index's vocabulary, slot masses filled in.
+   * Without field cues, the words of "lệ phí", "ở đâu"... are content.
+   */
+  parse(question: string, options: { fieldCues?: boolean } = {}): ParsedQuery {
+    const q = parseQuery(
+      question,
+      this.lexicon,
+      this,
+      {
+        pair: this.options.pairWeight,
+        synonym: this.options.synonymWeight,
+        correctionTrust: this.options.correctionTrust,
+      },
+      options,
+    );
     for (const s of q.slots) {
       const known = s.alternatives.flat().filter((t) => this.has(t));
       const idf = known.length > 0 ? Math.max(...known.map((t) => this.idf(t))) : this.idf('');
@@ -332,12 +371,10 @@ export class KnowledgeIndex implements Vocabulary {
   }
 
   /**
-   * Search the knowledge base. `context` names the entry of the conversation
-   * so far; it is always scored, so that a follow-up can stay on it.
+   * The entries a parsed question finds, scored and best first: candidates
+   * come from the question's rarest terms, plus entry `extra` if given.
    */
-  search(question: string, context?: string): SearchResult {
-    const q = this.parse(question);
-    const mass = q.slots.reduce((m, s) => m + (s.bonus ? 0 : s.mass), 0);
+  private rank(q: ParsedQuery, extra?: number): Array<Hit & { doc: Doc }> {
     const joined = ` ${q.words.join(' ')} `;
     const ids = new Set<number>();
     // Candidates come from the rarest terms of the question: they find the right
@@ -350,8 +387,7 @@ export class KnowledgeIndex implements Vocabulary {
       const found = this.flex.search(terms.join(' '), { suggest: true, limit: this.options.candidateLimit });
       for (const id of found) ids.add(Number(id));
     }
-    const ctx = context === undefined ? undefined : this.byId.get(context);
-    if (ctx !== undefined) ids.add(ctx);
+    if (extra !== undefined) ids.add(extra);
 
     const hits: Array<Hit & { doc: Doc }> = [];
     for (const i of ids) {
@@ -369,15 +405,24 @@ export class KnowledgeIndex implements Vocabulary {
       hits.sort((a, b) => key(b) - key(a) || a.id.localeCompare(b.id));
     }
     for (const h of hits) h.score = Math.round(h.score * 1000) / 1000;
+    return hits;
+  }
+
+  /**
+   * Search the knowledge base. `context` names the entry of the conversation
+   * so far; it is always scored, so that a follow-up can stay on it.
+   */
+  search(question: string, context?: string): SearchResult {
+    const q = this.parse(question);
+    const hits = this.rank(q, context === undefined ? undefined : this.byId.get(context));
     const top = hits[0];
     const o = this.options;
     let decision: Decision = 'no_answer';
     let also: Hit[] = [];
     if (top && top.score >= o.noAnswerThreshold) {
-      also = this.alsoAsked(q, hits, mass);
+      also = this.alsoAsked(question, q, hits);
       // Passages of one document are one source, not rivals to choose between; an
       // entry that answers another part of the question is not a rival either.
-      const group = (h: Hit): string => (h.entry.kind === 'passage' ? h.entry.document : h.id);
       const second = hits.find((h) => group(h) !== group(top) && !also.some((a) => a.id === h.id));
       const close = second !== undefined && top.score - second.score < o.clarifyMargin;
       decision = top.score >= o.answerThreshold && !close ? 'answer' : 'clarify';
@@ -416,27 +461,121 @@ export class KnowledgeIndex implements Vocabulary {
   }
 
   /**
-   * Other entries a multi-part question asks about: candidates that match a
-   * good share of what the best entry leaves unmatched.
+   * The parts of a question that each say enough to be asked on their own:
+   * a part with fewer than two content words (a field cue such as "nộp ở
+   * đâu", a lead-in such as "tiện hỏi luôn") joins the part after it, or the
+   * one before when it is the last.
    */
-  private alsoAsked(q: ParsedQuery, hits: Array<Hit & { doc: Doc }>, mass: number): Hit[] {
-    const [top, ...rest] = hits;
-    if (!top) return [];
-    const unmatched = q.slots.filter((s) => this.credit(s, top.doc.terms) < 0.5);
-    const out: Hit[] = [];
-    for (const h of rest.slice(0, 5)) {
-      if (h.score < this.options.noAnswerThreshold || h.kind === 'passage') continue;
-      let m = 0;
-      for (const s of unmatched) m += s.mass * s.trust * this.credit(s, h.doc.terms);
-      if (m / mass >= 0.2) {
-        const { doc: _doc, ...hit } = h;
-        out.push(hit);
-        unmatched.splice(0, unmatched.length, ...unmatched.filter((s) => this.credit(s, h.doc.terms) < 0.5));
+  parts(question: string): QuestionPart[] {
+    const split = splitParts(question, this.lexicon);
+    if (split.length < 2) return split;
+    const content = (text: string): number => contentWords(text, this.lexicon).length;
+    const join = (a: QuestionPart, b: QuestionPart): QuestionPart => ({
+      text: [a.text, b.joiner, b.text].filter(Boolean).join(' '),
+      joiner: a.joiner,
+      asks: a.asks || b.asks,
+    });
+    const out: QuestionPart[] = [];
+    let pending: QuestionPart | undefined;
+    for (const part of split) {
+      const joined = pending ? join(pending, part) : part;
+      if (content(joined.text) < 2) pending = joined;
+      else {
+        out.push(joined);
+        pending = undefined;
       }
-      if (out.length === 2) break;
     }
+    const last = out.pop();
+    if (last) out.push(pending ? join(last, pending) : last);
+    else if (pending) out.push(pending);
     return out;
   }
+
+  /**
+   * Other entries a question about several things asks about ("sang tên sổ
+   * đỏ rồi xin giấy phép xây nhà", "... tiện hỏi luôn: thẻ căn cước hết hạn
+   * làm lại ở đâu?"). Each part of the question is searched on its own, its
+   * field cues read as content ("lệ phí trả bằng cách nào" is about paying):
+   * when another entry answers a part clearly better than the best entry
+   * does, it is asked about too. And a near rival whose title and aliases
+   * match a different share of the question than the best entry's do
+   * complements it rather than competes with it.
+   */
+  private alsoAsked(question: string, q: ParsedQuery, hits: Array<Hit & { doc: Doc }>): Hit[] {
+    const o = this.options;
+    const top = hits[0];
+    if (!top) return [];
+    const out: Array<Hit & { doc: Doc }> = [];
+    const parts = this.parts(question);
+    const content = (p: ParsedQuery, said = (_: Slot): boolean => true): number =>
+      p.slots.reduce((m, s) => m + (s.bonus || !said(s) ? 0 : s.mass), 0);
+    const whole = content(q);
+    const joined = ` ${q.words.join(' ')} `;
+    // Where some parts ask and others only tell ("Bố tôi vừa mất."), the telling parts are
+    // circumstances, not questions; a terse question may ask without a question word.
+    const asking = parts.some((p) => p.asks) ? parts.filter((p) => p.asks) : parts;
+    for (const part of parts.length >= 2 ? asking : []) {
+      // A part must say a fair share of the question, not an aside.
+      const words = new Set(contentWords(part.text, this.lexicon));
+      const said = (s: Slot): boolean => (s.label.split('→')[0] ?? '').split(' ').every((w) => words.has(w));
+      if (content(q, said) < o.partShare * whole) continue;
+      const pq = this.parse(part.text, { fieldCues: false });
+      // What the part names, by title or aliases; an entry it names must be named more than the best.
+      const named = (d: Doc): number => this.share(pq, (s) => (this.contains(s, d.titleTerms) ? 1 : 0));
+      const topNamed = named(top.doc);
+      const cover = this.scoreDoc(pq, ` ${pq.words.join(' ')} `, top.doc);
+      if (topNamed > 1 - o.partNamed || cover > 1 - o.partMargin) continue;
+      const [winner, runnerUp] = this.rank(pq).filter((h) => h.kind !== 'passage');
+      if (!winner || winner.id === top.id || out.some((h) => h.id === winner.id)) continue;
+      if (winner.score < o.partThreshold) continue;
+      // It must single one entry out, and answer the part better than the best entry
+      // does ("số điện thoại" typed without marks singles out nothing)...
+      if (winner.score - Math.max(cover, runnerUp?.score ?? 0) < o.partMargin) continue;
+      // ...because the part names it rather than the best entry, not through words its
+      // text happens to use ("xem thủ tục cấp giấy phép xây dựng")...
+      if (named(winner.doc) - topNamed < o.partNamed) continue;
+      // ...and it must fit the question as a whole, not only a few words of it.
+      if (this.scoreDoc(q, joined, winner.doc) < o.partFit * top.score) continue;
+      out.push(winner);
+    }
+    const rival = hits.find((h) => group(h) !== group(top) && !out.some((a) => a.id === h.id));
+    if (
+      rival &&
+      rival.kind !== 'passage' &&
+      top.score - rival.score < o.clarifyMargin &&
+      this.complementary(q, top.doc, rival.doc, o.partShare)
+    ) {
+      out.push(rival);
+    }
+    return out.slice(0, o.maxAlso).map(({ doc: _doc, ...h }) => h);
+  }
+
+  /**
+   * Whether two entries are about different parts of the question: what
+   * the question says that each one's title and aliases contain, apart
+   * from the other, outweighs what both contain and is a fair share of the
+   * question.
+   */
+  private complementary(q: ParsedQuery, a: Doc, b: Doc, share: number): boolean {
+    let whole = 0;
+    let onlyA = 0;
+    let onlyB = 0;
+    let both = 0;
+    for (const s of q.slots) {
+      if (!s.bonus) whole += s.mass;
+      const inA = this.contains(s, a.titleTerms);
+      const inB = this.contains(s, b.titleTerms);
+      if (inA && inB) both += s.mass;
+      else if (inA) onlyA += s.mass;
+      else if (inB) onlyB += s.mass;
+    }
+    return Math.min(onlyA, onlyB) > Math.max(both, share * whole);
+  }
+}
+
+/** Passages of one document are one source. */
+function group(h: Hit): string {
+  return h.entry.kind === 'passage' ? h.entry.document : h.id;
 }
 
 function hitOf(entry: Answerable, score: number): Hit {

@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { grade, type EvalItem } from '../../bot/cli/eval';
 import type { AskLine } from '../../bot/cli/ask';
-import { FIXTURE_SEEDS, ROOT } from '../helpers';
+import { FIXTURE_SEEDS, ROOT, SHARED } from '../helpers';
 
 const line = (over: Partial<AskLine>): AskLine => ({
   id: 'x',
@@ -74,4 +74,48 @@ describe('npm run eval', () => {
       no_diacritics: { pass: 1, total: 1 },
     });
   });
+});
+
+describe('the evaluation gate', () => {
+  it(
+    'passes the shared development set on the real knowledge base and ingested documents (≥ 85% overall, ≥ 80% per style)',
+    () => {
+      const passages = mkdtempSync(join(tmpdir(), 'passages-'));
+      const documents = readdirSync(join(SHARED, 'seeds'))
+        .filter((f) => f.endsWith('.txt'))
+        .map((f) => join(SHARED, 'seeds', f));
+      expect(documents.length).toBeGreaterThan(0);
+      const ingest = spawnSync(
+        process.execPath,
+        [join(ROOT, 'dist/knowledge/cli/ingest.js'), ...documents, '--out', passages],
+        { cwd: ROOT, encoding: 'utf8' },
+      );
+      expect({ status: ingest.status, stderr: ingest.stderr }).toEqual({ status: 0, stderr: '' });
+      expect(readdirSync(passages).length).toBe(documents.length);
+
+      const r = spawnSync(
+        process.execPath,
+        [
+          join(ROOT, 'dist/bot/cli/eval.js'),
+          join(SHARED, 'eval', 'dev.jsonl'),
+          '--min-overall',
+          '0.85',
+          '--min-style',
+          '0.8',
+        ],
+        {
+          cwd: ROOT,
+          encoding: 'utf8',
+          env: { ...process.env, KB_SEEDS_DIR: join(ROOT, 'seeds'), KB_PASSAGES_DIR: passages },
+        },
+      );
+      // On failure, show the rates so the test output says which gate was missed.
+      expect({ status: r.status, report: r.status === 0 ? '' : `${r.stdout}\n${r.stderr}` }).toEqual({
+        status: 0,
+        report: '',
+      });
+      expect(r.stdout).toMatch(/overall: \d+\/\d+ = \d+\.\d%/);
+    },
+    10 * 60_000,
+  );
 });

@@ -23,7 +23,43 @@ function coverageTopics(): string[] {
   return topics;
 }
 
+/** The ids the coverage list must yield: A1–A37, B1–B12, C1–C14 and D. */
+function expectedTopics(): string[] {
+  const range = (prefix: string, n: number): string[] =>
+    Array.from({ length: n }, (_, i) => `${prefix}${i + 1}`);
+  return [...range('A', 37), ...range('B', 12), ...range('C', 14), 'D'];
+}
+
+describe('the coverage list (knowledge-coverage.md)', () => {
+  it('reads as topics A1–A37, B1–B12, C1–C14 and D', () => {
+    expect(coverageTopics()).toEqual(expectedTopics());
+  });
+
+  it('maps every topic to existing entries that say they cover it', () => {
+    const gaps: string[] = [];
+    for (const topic of coverageTopics()) {
+      const ids = kb.coverage.topics[topic] ?? [];
+      if (ids.length === 0) gaps.push(`${topic}: no entry in seeds/coverage.yaml`);
+      for (const id of ids) {
+        const entry = kb.entries.find((e) => e.id === id);
+        if (!entry) gaps.push(`${topic}: ${id} does not exist`);
+        else if (!(entry.topics ?? []).includes(topic)) gaps.push(`${topic}: ${id} does not list it`);
+      }
+    }
+    expect(gaps).toEqual([]);
+  });
+});
+
 describe('the knowledge base', () => {
+  it('gives at least 20 procedures an English title and summary', () => {
+    const english = kb.entries.filter((e) => e.kind === 'procedure' && e.title_en && e.summary_en);
+    expect(english.length).toBeGreaterThanOrEqual(20);
+  });
+
+  it('has at least 14 lessons', () => {
+    expect(kb.entries.filter((e) => e.kind === 'lesson').length).toBeGreaterThanOrEqual(14);
+  });
+
   it('says in each entry which topics it covers, consistently with the map', () => {
     for (const [topic, ids] of Object.entries(kb.coverage.topics)) {
       for (const id of ids) {

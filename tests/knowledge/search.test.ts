@@ -99,9 +99,76 @@ describe('field intent', () => {
 });
 
 describe('questions about two things', () => {
+  const asked = (q: string): Array<string | undefined> => {
+    const r = index.search(q);
+    return r.decision === 'answer' ? [r.best?.id, ...r.also.map((h) => h.id)] : [];
+  };
+
   it('names the second entry a question also asks about', () => {
     const r = index.search('đăng ký kết hôn xong thì làm thẻ căn cước ở đâu');
     const ids = [r.best?.id, ...r.also.map((h) => h.id)];
     expect(ids).toEqual(expect.arrayContaining(['dang-ky-ket-hon', 'cap-the-can-cuoc']));
+  });
+
+  it('splits a question at punctuation and joining words, keeping whether each part asks', () => {
+    const parts = index.parts(
+      'Vợ chồng tôi mới tạm trú ở Vinh. Đăng ký kết hôn cần giấy tờ gì, tiện hỏi luôn: thẻ căn cước hết hạn thì làm lại ở đâu?',
+    );
+    expect(parts.map((p) => [p.text, p.asks])).toEqual([
+      ['vợ chồng tôi mới tạm trú ở vinh', false],
+      ['đăng ký kết hôn cần giấy tờ gì', true],
+      // "luôn" alone says too little to be a part: it joins the part after it.
+      ['luôn thẻ căn cước hết hạn thì làm lại ở đâu', true],
+    ]);
+    // A joining word written with tone marks joins only where the question has them: "còn", not "con".
+    expect(index.parts('làm khai sinh cho con ở đâu').map((p) => p.text)).toEqual([
+      'làm khai sinh cho con ở đâu',
+    ]);
+    expect(index.parts('làm khai sinh ở đâu, còn thẻ căn cước thì sao').map((p) => p.text)).toEqual([
+      'làm khai sinh ở đâu',
+      'thẻ căn cước thì sao',
+    ]);
+  });
+
+  it('finds the entry for the part the best entry leaves unanswered, even one the whole question ranks low', () => {
+    expect(asked('Tôi muốn đăng ký kết hôn, tiện hỏi luôn: thẻ căn cước hết hạn thì làm lại ở đâu?')).toEqual(
+      ['dang-ky-ket-hon', 'cap-the-can-cuoc'],
+    );
+    expect(asked('đăng ký khai sinh cho con rồi tra cứu hồ sơ đến đâu thì xem ở đâu?')).toEqual([
+      'dang-ky-khai-sinh',
+      'tra-cuu-ho-so',
+    ]);
+  });
+
+  it('reads a field cue as content when a part is searched on its own', () => {
+    const whole = index.parse('lệ phí bao nhiêu');
+    expect(whole.fields).toEqual(['fees']);
+    expect(whole.slots.map((s) => s.label)).not.toContain('phi');
+    const part = index.parse('lệ phí bao nhiêu', { fieldCues: false });
+    expect(part.fields).toEqual([]);
+    expect(part.slots.map((s) => s.label)).toEqual(expect.arrayContaining(['le', 'phi']));
+  });
+
+  it('does not answer a part that only tells the circumstances, or asks about the same entry', () => {
+    // "tạm trú" names an entry, but the part asks nothing: it is why the citizen asks.
+    expect(asked('Vợ chồng tôi mới tạm trú ở Vinh. Đăng ký kết hôn cần giấy tờ gì?')).toEqual([
+      'dang-ky-ket-hon',
+    ]);
+    expect(asked('Con tôi 10 tuổi có làm được thẻ căn cước không, có bắt buộc không?')).toEqual([
+      'cap-the-can-cuoc',
+    ]);
+    // A field question after a comma is about the same entry.
+    expect(asked('đăng ký kết hôn ở đâu, lệ phí bao nhiêu?')).toEqual(['dang-ky-ket-hon']);
+  });
+
+  it('answers two near-tied entries whose titles match different words of the question', () => {
+    const r = index.search('đăng ký tạm trú đăng ký kết hôn');
+    expect(r.decision).toBe('answer');
+    expect([r.best?.id, ...r.also.map((h) => h.id)].sort()).toEqual(['dang-ky-ket-hon', 'dang-ky-tam-tru']);
+  });
+
+  it('still asks which one when near-tied entries match the same words', () => {
+    expect(index.search('đăng ký').decision).toBe('clarify');
+    expect(index.search('đăng ký').also).toEqual([]);
   });
 });
