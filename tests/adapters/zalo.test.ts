@@ -13,12 +13,13 @@ import { createLogger } from '../../bot/log';
 import { startServer, type RunningServer } from '../../bot/server';
 import { FIXTURE_SEEDS } from '../helpers';
 import { APP_ID, FakeZalo, OA_ID, OA_SECRET } from '../support/fakeZalo';
+import { hotlineLogin, ticketAction } from '../support/hotline';
 
 let fake: FakeZalo;
 let logs: string[];
 let seq = 0;
 
-async function serverOn(file: string): Promise<RunningServer> {
+async function serverOn(file: string, extra: Record<string, string> = {}): Promise<RunningServer> {
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
@@ -28,6 +29,7 @@ async function serverOn(file: string): Promise<RunningServer> {
     ...fake.env(),
     ZALO_TIMEOUT_MS: '300',
     ZALO_RETRY_DELAYS_MS: '10,20',
+    ...extra,
   });
   const server = await startServer(
     config,
@@ -321,18 +323,7 @@ describe('configuration', () => {
 
 describe('hand-off to 1022 from Zalo', () => {
   it('opens a ticket from a Zalo message and relays the agent through the OA API', async () => {
-    const file = dbFile();
-    const config = loadConfig({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATABASE_URL: `sqlite:${file}`,
-      KB_SEEDS_DIR: FIXTURE_SEEDS,
-      KB_PASSAGES_DIR: join(FIXTURE_SEEDS, 'none'),
-      ...fake.env(),
-      HOTLINE_SCHEDULE: 'always',
-    });
-    const server = await startServer(config, createLogger('error'));
-    running.push(server);
+    const server = await serverOn(dbFile(), { HOTLINE_SCHEDULE: 'always', ZALO_TIMEOUT_MS: '3000' });
     const user = '8800112233445566779';
     await deliver(server, textEvent(user, 'gap tong dai vien'));
     await server.zalo!.idle();
@@ -340,23 +331,8 @@ describe('hand-off to 1022 from Zalo', () => {
     expect(code).toBeDefined();
 
     await server.accounts.add('lan', 'mat-khau-cua-lan', 'agent', 'Lan');
-    const login = await fetch(`${server.url}/hotline/api/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'lan', password: 'mat-khau-cua-lan' }),
-    });
-    const { csrf } = (await login.json()) as { csrf: string };
-    const headers = {
-      'content-type': 'application/json',
-      cookie: (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '',
-      'x-csrf-token': csrf,
-    };
-    const post = (path: string, body: unknown) =>
-      fetch(`${server.url}/hotline/api/tickets/${code}${path}`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify(body),
-      });
+    const headers = await hotlineLogin(server.url, 'lan', 'mat-khau-cua-lan');
+    const post = (action: string, body: unknown) => ticketAction(server.url, headers, code, action, body);
     expect((await post('/claim', {})).status).toBe(200);
     expect((await post('/messages', { text: 'Chào anh, anh cần hỗ trợ gì ạ?' })).status).toBe(200);
     const toUser = fake.messages.filter((m) => m.userId === user).map((m) => m.text);

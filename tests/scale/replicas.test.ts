@@ -21,6 +21,7 @@ import {
   type DlActivity,
 } from '../support/directline';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
+import { hotlineLogin, ticketAction } from '../support/hotline';
 import { startReplica, type Replica } from '../support/replica';
 import { sleep, waitFor } from '../support/wait';
 
@@ -176,24 +177,9 @@ describe('Zalo across replicas', () => {
 });
 
 describe('the hotline across replicas', () => {
-  async function login(base: string): Promise<Record<string, string>> {
-    const res = await fetch(`${base}/hotline/api/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'giamsat', password: 'mat-khau-giam-sat' }),
-    });
-    expect(res.status).toBe(200);
-    const { csrf } = (await res.json()) as { csrf: string };
-    return {
-      'content-type': 'application/json',
-      cookie: (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '',
-      'x-csrf-token': csrf,
-    };
-  }
-
   it("shows on A's console a ticket opened on B, and an agent on B answers a citizen connected to A", async () => {
     // The session made on B is valid on A: it lives in the database.
-    const headers = await login(b.url);
+    const headers = await hotlineLogin(b.url, 'giamsat', 'mat-khau-giam-sat');
     const controller = new AbortController();
     const events = await fetch(`${a.url}/hotline/api/events`, { headers, signal: controller.signal });
     const reader = events.body!.getReader();
@@ -213,12 +199,7 @@ describe('the hotline across replicas', () => {
     controller.abort();
     expect(seen).toContain(code);
 
-    const post = (path: string, body: unknown) =>
-      fetch(`${b.url}/hotline/api/tickets/${code}${path}`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify(body),
-      });
+    const post = (action: string, body: unknown) => ticketAction(b.url, headers, code, action, body);
     expect((await post('/claim', {})).status).toBe(200);
     expect((await post('/messages', { text: 'Chào anh, tôi nghe đây.' })).status).toBe(200);
     await stream.until(
