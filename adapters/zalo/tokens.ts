@@ -75,12 +75,7 @@ export class ZaloTokens {
     const next = await this.client.refresh(current.refreshToken);
     const r = await this.db
       .updateTable('zalo_tokens')
-      .set({
-        access_token: next.accessToken,
-        refresh_token: next.refreshToken,
-        expires_at: next.expiresAt,
-        updated_at: new Date().toISOString(),
-      })
+      .set(pairColumns(next))
       .where('oa', '=', OA)
       .where('refresh_token', '=', current.refreshToken)
       .executeTakeFirst();
@@ -105,17 +100,23 @@ export class ZaloTokens {
       };
       if (this.replaced(current, stale)) return current;
       const next = await this.client.refresh(current.refreshToken);
-      await trx
-        .updateTable('zalo_tokens')
-        .set({
-          access_token: next.accessToken,
-          refresh_token: next.refreshToken,
-          expires_at: next.expiresAt,
-          updated_at: new Date().toISOString(),
-        })
-        .where('oa', '=', OA)
-        .execute();
+      await trx.updateTable('zalo_tokens').set(pairColumns(next)).where('oa', '=', OA).execute();
       return next;
     });
   }
+}
+
+/** The columns of a token pair as stored. */
+function pairColumns(pair: TokenPair): {
+  access_token: string;
+  refresh_token: string;
+  expires_at: number;
+  updated_at: string;
+} {
+  return {
+    access_token: pair.accessToken,
+    refresh_token: pair.refreshToken,
+    expires_at: pair.expiresAt,
+    updated_at: new Date().toISOString(),
+  };
 }
