@@ -19,7 +19,7 @@
  */
 import { EventFactory, TurnContext, type Transcript } from 'botbuilder';
 import type { TFunction } from 'i18next';
-import type { HotlineDesk, Ticket, TicketReason } from '../adapters/hotline/desk';
+import type { HotlineDesk, TicketReason } from '../adapters/hotline/desk';
 import { fold } from '../knowledge/normalize';
 import type { Records } from '../storage/records';
 import { emptyReply, type Reply } from './reply';
@@ -52,15 +52,12 @@ export function parsePhone(text: string): string | undefined {
   return m ? `0${m[1]}` : undefined;
 }
 
-function words(t: TFunction, key: string): Set<string> {
-  return new Set(
-    String(t(`handoffDesk.words.${key}`))
-      .split('|')
-      .map((w) => fold(w)),
-  );
-}
+type WordList = 'yes' | 'no' | 'end';
 
 export class HandoffFlow {
+  /** The folded yes/no/end words of each language, read once from the locale files. */
+  private readonly words = new Map<string, Set<string>>();
+
   constructor(
     private readonly options: HandoffOptions,
     private readonly t: (language: 'vi' | 'en') => TFunction,
@@ -78,11 +75,32 @@ export class HandoffFlow {
     return r;
   }
 
-  private is(text: string, language: 'vi' | 'en', key: 'yes' | 'no' | 'end'): boolean {
+  private wordList(language: 'vi' | 'en', key: WordList): Set<string> {
+    const id = `${language}.${key}`;
+    let set = this.words.get(id);
+    if (!set) {
+      set = new Set(
+        String(this.t(language)(`handoffDesk.words.${key}`))
+          .split('|')
+          .map((w) => fold(w)),
+      );
+      this.words.set(id, set);
+    }
+    return set;
+  }
+
+  private is(text: string, language: 'vi' | 'en', key: WordList): boolean {
     const folded = fold(text)
       .replace(/[.!?,]+$/g, '')
       .trim();
-    return words(this.t(language), key).has(folded) || words(this.t('vi'), key).has(folded);
+    return this.wordList(language, key).has(folded) || this.wordList('vi', key).has(folded);
+  }
+
+  private declined(language: 'vi' | 'en'): Reply {
+    return this.reply(
+      language,
+      this.t(language)('handoffDesk.callbackDeclined', { hours: this.options.hours[language] }),
+    );
   }
 
   /**
@@ -123,10 +141,7 @@ export class HandoffFlow {
           return true;
         }
         if (this.is(text, language, 'no') || fold(text) === fold(t('handoffDesk.callbackNo'))) {
-          await this.send(
-            context,
-            this.reply(language, t('handoffDesk.callbackDeclined', { hours: this.options.hours[language] })),
-          );
+          await this.send(context, this.declined(language));
           return true;
         }
         return false; // a new question: answer it
@@ -153,10 +168,7 @@ export class HandoffFlow {
       }
       if (this.is(text, language, 'end') || this.is(text, language, 'no')) {
         memory.callback = undefined;
-        await this.send(
-          context,
-          this.reply(language, t('handoffDesk.callbackDeclined', { hours: this.options.hours[language] })),
-        );
+        await this.send(context, this.declined(language));
         return true;
       }
       if (/^[\d\s.+()-]+$/.test(text)) {
@@ -287,7 +299,7 @@ export class HandoffFlow {
   }
 }
 
-/** Deliver a hotline message to the citizen through their channel's adapter. */
+/** A hotline message for the citizen (an agent's answer, a ticket update), with optional reply buttons. */
 export function ticketReply(language: 'vi' | 'en', text: string, buttons: string[] = []): Reply {
   const r = emptyReply('handoff', language);
   r.text.push(text);
@@ -295,5 +307,3 @@ export function ticketReply(language: 'vi' | 'en', text: string, buttons: string
   for (const b of buttons) r.buttons.push({ title: b, value: b });
   return r;
 }
-
-export type { Ticket };

@@ -98,16 +98,20 @@ export function mountHotline(
   const byAddress = new RateLimiter(options.loginsPerMinute * 2, 60_000);
   const byUser = new RateLimiter(options.loginsPerMinute, 60_000);
   const streams = new Set<{ close(): void }>();
-  const page = (file: string, type: string) => async (_req: Request, res: Response) => {
-    res.writeHead(200, {
-      'content-type': `${type}; charset=utf-8`,
-      'cache-control': 'no-cache',
-      'x-content-type-options': 'nosniff',
-      'x-frame-options': 'DENY',
-      'content-security-policy':
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'",
-    });
-    res.end(readFileSync(join(PUBLIC_DIR, file)));
+  // The page's three files are small and fixed: read once, served from memory.
+  const page = (file: string, type: string) => {
+    const body = readFileSync(join(PUBLIC_DIR, file));
+    return async (_req: Request, res: Response) => {
+      res.writeHead(200, {
+        'content-type': `${type}; charset=utf-8`,
+        'cache-control': 'no-cache',
+        'x-content-type-options': 'nosniff',
+        'x-frame-options': 'DENY',
+        'content-security-policy':
+          "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'",
+      });
+      res.end(body);
+    };
   };
   server.get('/hotline', page('index.html', 'text/html'));
   server.get('/hotline/console.js', page('console.js', 'text/javascript'));
