@@ -5,14 +5,12 @@
  * run), replies; the citizen sees the reply; the agent resolves and the
  * citizen is asked for a rating.
  */
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { loadConfig } from '../../bot/config';
-import { createLogger } from '../../bot/log';
-import { startServer, type RunningServer } from '../../bot/server';
-import { FIXTURE_SEEDS, ROOT } from '../helpers';
+import type { RunningServer } from '../../bot/server';
+import { startTestServer } from '../support/server';
+import { ROOT } from '../helpers';
 import { launch } from './browser';
 
 jest.setTimeout(15 * 60_000);
@@ -22,16 +20,11 @@ let browser: Browser;
 
 beforeAll(async () => {
   browser = await launch();
-  const config = loadConfig({
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATA_DIR: mkdtempSync(join(tmpdir(), 'hotline-browser-')),
-    KB_SEEDS_DIR: FIXTURE_SEEDS,
+  server = await startTestServer({
     HOTLINE_SCHEDULE: 'always',
     HOTLINE_ADMIN_USER: 'giamsat',
     HOTLINE_ADMIN_PASSWORD: 'mat-khau-giam-sat',
   });
-  server = await startServer(config, createLogger('error'));
   await server.accounts.add('lan', 'mat-khau-cua-lan', 'agent', 'Nguyễn Thị Lan');
 });
 

@@ -2,14 +2,12 @@
  * The official Bot Framework Web Chat in a real browser, on a phone-sized
  * screen, against this server's own Direct Line.
  */
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { loadConfig } from '../../bot/config';
-import { createLogger } from '../../bot/log';
-import { startServer, type RunningServer } from '../../bot/server';
-import { FIXTURE_SEEDS, ROOT } from '../helpers';
+import type { RunningServer } from '../../bot/server';
+import { startTestServer } from '../support/server';
+import { ROOT } from '../helpers';
 import { launch } from './browser';
 
 jest.setTimeout(15 * 60_000);
@@ -19,13 +17,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   browser = await launch();
-  const config = loadConfig({
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATA_DIR: mkdtempSync(join(tmpdir(), 'browser-')),
-    KB_SEEDS_DIR: FIXTURE_SEEDS,
-  });
-  server = await startServer(config, createLogger('error'));
+  server = await startTestServer();
 });
 
 afterAll(async () => {

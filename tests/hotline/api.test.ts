@@ -5,24 +5,15 @@
  * CSRF, roles, rate-limited login, look-up only from the same conversation,
  * and the call-back offer outside hours.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { loadConfig } from '../../bot/config';
-import { createLogger } from '../../bot/log';
-import { startServer, type RunningServer } from '../../bot/server';
+import type { RunningServer } from '../../bot/server';
+import { startTestServer } from '../support/server';
 import { localTime } from '../../adapters/hotline/hours';
-import { FIXTURE_SEEDS } from '../helpers';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- API JSON, checked by the assertions
 type Json = any;
 
-async function boot(env: Record<string, string>): Promise<RunningServer> {
-  const config = loadConfig({
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATA_DIR: mkdtempSync(join(tmpdir(), 'hotline-')),
-    KB_SEEDS_DIR: FIXTURE_SEEDS,
+function boot(env: Record<string, string>): Promise<RunningServer> {
+  return startTestServer({
     WEBCHAT_SECRET: 'test-secret-0123456789abcdef',
     WEBCHAT_TOKENS_PER_MINUTE: '100',
     WEBCHAT_MESSAGES_PER_MINUTE: '100',
@@ -30,7 +21,6 @@ async function boot(env: Record<string, string>): Promise<RunningServer> {
     HOTLINE_ADMIN_PASSWORD: 'mat-khau-giam-sat',
     ...env,
   });
-  return startServer(config, createLogger('error'));
 }
 
 class Citizen {
