@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadConfiguredKnowledge } from '../bot/kb';
+import { projectRoot } from '../bot/paths';
 import type { KnowledgeBase } from '../knowledge/loader';
 import { fold } from '../knowledge/normalize';
 import type { Procedure } from '../knowledge/schema';
@@ -147,7 +148,7 @@ function measure(name: string, kb: KnowledgeBase, questions: string[]): Figures 
 
 function main(): void {
   const kb = loadConfiguredKnowledge();
-  const devFile = resolve(process.env.BENCH_QUESTIONS ?? '../shared/eval/dev.jsonl');
+  const devFile = resolve(process.env.BENCH_QUESTIONS ?? join(projectRoot(), 'eval', 'dev.jsonl'));
   const dev = existsSync(devFile)
     ? readFileSync(devFile, 'utf8')
         .split('\n')

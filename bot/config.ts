@@ -28,6 +28,8 @@ const schema = z.object({
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
   KB_SEEDS_DIR: z.string().default('seeds'),
   KB_PASSAGES_DIR: z.string().optional(),
+  /** Plain-text documents ingested as the knowledge base loads (default: `documents` under the seeds). */
+  KB_DOCUMENTS_DIR: z.string().optional(),
   MicrosoftAppId: z.string().default(''),
   MicrosoftAppPassword: z.string().default(''),
   MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
@@ -93,6 +95,7 @@ export interface Config {
   database: DatabaseConfig;
   seedsDir: string;
   passagesDir: string;
+  documentsDir: string;
   bot: { appId: string; appPassword: string; appType: string; tenantId: string };
   maxBodyBytes: number;
   hotline: HotlineConfig;
@@ -213,6 +216,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     database,
     seedsDir: resolve(e.KB_SEEDS_DIR),
     passagesDir: resolve(e.KB_PASSAGES_DIR ?? `${dataDir}/passages`),
+    documentsDir: resolve(e.KB_DOCUMENTS_DIR ?? join(e.KB_SEEDS_DIR, 'documents')),
     bot: {
       appId: e.MicrosoftAppId,
       appPassword: e.MicrosoftAppPassword,

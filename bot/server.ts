@@ -86,7 +86,10 @@ function scheduleRetention(db: Database, days: number, log: Logger): NodeJS.Time
 }
 
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
-  const kb = loadKnowledgeBase(config.seedsDir, { passagesDir: config.passagesDir });
+  const kb = loadKnowledgeBase(config.seedsDir, {
+    passagesDir: config.passagesDir,
+    documentsDir: config.documentsDir,
+  });
   const assistant = new Assistant(kb, {}, config.hotline);
   log.info('knowledge base loaded', { entries: kb.entries.length, passages: kb.passages.length });
   const db = await openDatabase({ ...config.database, log });

@@ -7,6 +7,7 @@ import { readdirSync, readFileSync, existsSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { ZodError, ZodType } from 'zod';
+import { ingestText } from './ingest';
 import {
   coverageSchema,
   entrySchema,
@@ -52,6 +53,13 @@ export class KnowledgeError extends Error {
 export interface LoadOptions {
   /** Directory of ingested passages (JSON files written by kb:ingest); skipped when absent. */
   passagesDir?: string;
+  /**
+   * Directory of plain-text documents (the province's plan) ingested into
+   * passages as they load, so a fresh clone answers from them without a
+   * separate `kb:ingest` step; skipped when absent. A document that
+   * `passagesDir` also holds is taken from there.
+   */
+  documentsDir?: string;
   /** Paths are reported relative to this directory (default: the working directory). */
   relativeTo?: string;
 }
@@ -176,7 +184,11 @@ export function loadKnowledgeBase(seedsDir: string, options: LoadOptions = {}): 
     }
   }
 
-  const passages = options.passagesDir ? loadPassages(options.passagesDir, rel, problems) : [];
+  const ingested = options.passagesDir ? loadPassages(options.passagesDir, rel, problems) : [];
+  const passages = [
+    ...ingestDocuments(options.documentsDir, new Set(ingested.map((p) => p.document))),
+    ...ingested,
+  ];
   if (problems.length > 0 || !syn || !int || !cov) throw new KnowledgeError(problems);
   return {
     entries,
@@ -185,6 +197,15 @@ export function loadKnowledgeBase(seedsDir: string, options: LoadOptions = {}): 
     intents: int,
     coverage: { kind: 'coverage', topics: cov.topics },
   };
+}
+
+/** Passages of the `.txt` documents under `dir`, except the documents in `skip`. */
+function ingestDocuments(dir: string | undefined, skip: Set<string>): Passage[] {
+  if (!dir || !existsSync(dir)) return [];
+  return listFiles(dir, ['.txt'])
+    .map((path) => ingestText(path, readFileSync(path, 'utf8')))
+    .filter((passages) => !skip.has(passages[0]?.document ?? ''))
+    .flat();
 }
 
 function loadPassages(dir: string, rel: (f: string) => string, problems: Problem[]): Passage[] {

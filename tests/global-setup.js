@@ -1,4 +1,5 @@
-// Command-line tests run the compiled CLIs, as `npm run ask` does: build once.
+// Command-line tests run the compiled CLIs, as `npm run ask` does: build when
+// the sources are newer than dist/ (scripts/build-if-stale.js).
 // Then start the run's PostgreSQL cluster on loopback (tests/support/postgres.ts):
 // every test file makes its own database in it.
 const { execFileSync } = require('node:child_process');
@@ -6,14 +7,7 @@ const { join } = require('node:path');
 
 module.exports = async function globalSetup() {
   const root = join(__dirname, '..');
-  execFileSync(
-    process.execPath,
-    [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
-    {
-      cwd: root,
-      stdio: 'inherit',
-    },
-  );
+  execFileSync(process.execPath, [join(root, 'scripts/build-if-stale.js')], { cwd: root, stdio: 'inherit' });
   const { startCluster, DEFAULT_PORT } = require(join(root, 'dist/tests/support/postgres.js'));
   const cluster = await startCluster(Number(process.env.TEST_PG_PORT) || DEFAULT_PORT);
   globalThis.__POSTGRES_CLUSTER__ = cluster;

@@ -2,12 +2,15 @@
  * `npm run kb:check [-- SEEDS_DIR]`: validate every knowledge file and
  * print each problem as `file: field path: message`. Exits 1 on any problem.
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { KnowledgeError, formatProblem, loadKnowledgeBase } from '../loader';
 
 const dir = resolve(process.argv[2] ?? 'seeds');
 try {
-  const kb = loadKnowledgeBase(dir, { passagesDir: process.env.KB_PASSAGES_DIR ?? 'data/passages' });
+  const kb = loadKnowledgeBase(dir, {
+    passagesDir: process.env.KB_PASSAGES_DIR ?? 'data/passages',
+    documentsDir: process.env.KB_DOCUMENTS_DIR ?? join(dir, 'documents'),
+  });
   const byKind = new Map<string, number>();
   for (const e of kb.entries) byKind.set(e.kind, (byKind.get(e.kind) ?? 0) + 1);
   const counts = [...byKind].map(([k, n]) => `${n} ${k}`).join(', ');

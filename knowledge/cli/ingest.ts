@@ -1,18 +1,26 @@
 /**
- * `npm run kb:ingest -- FILE... [--out DIR]`: turn plain-text documents into
- * passages, written as one JSON file per document under DIR (default
- * `data/passages`, the directory the assistant loads passages from).
+ * `npm run kb:ingest -- [FILE...] [--out DIR]`: turn plain-text documents
+ * into passages, written as one JSON file per document under DIR (default
+ * `data/passages`, the directory the assistant loads passages from). With
+ * no FILE it reads the province's documents in `seeds/documents` (or
+ * KB_DOCUMENTS_DIR), which the assistant also ingests by itself as it loads.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { listFiles } from '../loader';
 import { join, resolve } from 'node:path';
 import { ingestText } from '../ingest';
+
+/** The `.txt` documents under `dir`; none when it does not exist. */
+const documentFiles = (dir: string): string[] => (existsSync(dir) ? listFiles(dir, ['.txt']) : []);
 
 const args = process.argv.slice(2);
 const outAt = args.indexOf('--out');
 const out = resolve(outAt >= 0 ? (args[outAt + 1] ?? '') : (process.env.KB_PASSAGES_DIR ?? 'data/passages'));
-const files = outAt < 0 ? args : args.filter((_, i) => i !== outAt && i !== outAt + 1);
+const named = outAt < 0 ? args : args.filter((_, i) => i !== outAt && i !== outAt + 1);
+const files =
+  named.length > 0 ? named : documentFiles(resolve(process.env.KB_DOCUMENTS_DIR ?? 'seeds/documents'));
 if (files.length === 0) {
-  console.error('usage: npm run kb:ingest -- FILE... [--out DIR]');
+  console.error('usage: npm run kb:ingest -- [FILE...] [--out DIR] (no documents in seeds/documents)');
   process.exit(2);
 }
 mkdirSync(out, { recursive: true });

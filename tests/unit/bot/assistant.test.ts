@@ -1,0 +1,143 @@
+import { Assistant, newMemory } from '../../../bot/assistant';
+import { toPlainText, type Reply } from '../../../bot/reply';
+import { fixtureKb } from '../../helpers';
+
+const assistant = new Assistant(fixtureKb());
+const ask = (text: string, memory = newMemory()): Reply => assistant.respond(text, memory);
+const plain = (text: string): string => toPlainText(ask(text));
+
+describe('small talk', () => {
+  it('greets with the menu of the three areas and the hotline', () => {
+    const r = ask('Xin chào');
+    expect(r.kind).toBe('smalltalk');
+    expect(r.buttons.map((b) => b.title)).toEqual([
+      'Thủ tục hành chính',
+      'Dịch vụ công trực tuyến',
+      'Học kỹ năng số',
+      'Gặp tổng đài viên 1022',
+    ]);
+    expect(r.handoff || r.declined).toBe(false);
+  });
+
+  it('answers thanks and "who are you" without handing off', () => {
+    expect(ask('cam on ban nhieu nhe').kind).toBe('smalltalk');
+    const who = ask('Bạn là ai vậy, người thật hay máy?');
+    expect(who.kind).toBe('smalltalk');
+    expect(who.handoff).toBe(false);
+    expect(toPlainText(who)).toContain('trợ lý ảo');
+  });
+
+  it('answers in English to an English greeting', () => {
+    expect(plain('hi there')).toContain('Hello!');
+  });
+});
+
+describe('the path to a person', () => {
+  it.each([
+    'cho toi gap nhan vien tong dai voi',
+    'Tôi muốn nói chuyện với cán bộ thật',
+    'I want to talk to a person',
+  ])('%s → hand-off', (q) => {
+    const r = ask(q);
+    expect(r.handoff).toBe(true);
+    expect(toPlainText(r)).toContain('1022');
+  });
+
+  it('tells the hotline hours from configuration', () => {
+    const custom = new Assistant(
+      fixtureKb(),
+      {},
+      { hours: { vi: '7:00–17:00 hằng ngày', en: '7am–5pm daily' } },
+    );
+    expect(toPlainText(custom.respond('gặp tổng đài viên', newMemory()))).toContain(
+      'Giờ tiếp nhận: 7:00–17:00 hằng ngày',
+    );
+    expect(toPlainText(custom.respond('talk to a person please', newMemory()))).toContain(
+      'Hours: 7am–5pm daily',
+    );
+  });
+
+  it('treats a complaint as a hand-off and says where complaints go', () => {
+    const r = ask('Tôi muốn khiếu nại cán bộ một cửa gây khó dễ');
+    expect(r.handoff).toBe(true);
+    expect(toPlainText(r)).toMatch(/1022.*Cổng Dịch vụ công/s);
+  });
+
+  it('gives emergency numbers at once, and the hotline', () => {
+    const r = ask('Nhà hàng xóm đang cháy lớn, cứu với!!!');
+    expect(r.kind).toBe('emergency');
+    expect(toPlainText(r)).toContain('114');
+    expect(r.handoff).toBe(true);
+  });
+
+  it('offers the hotline after two questions in a row it cannot answer', () => {
+    const memory = newMemory();
+    expect(ask('bánh chưng nấu mấy tiếng', memory).handoff).toBe(false);
+    const second = ask('xyzzy plugh', memory);
+    expect(second.kind).toBe('no_answer');
+    expect(second.handoff).toBe(true);
+    expect(toPlainText(second)).toContain('1022');
+  });
+});
+
+describe('outside the service', () => {
+  it.each([
+    'gia vang sjc hom nay bao nhieu',
+    'Mai ở Vinh có mưa không bạn?',
+    'Viết giúp tôi bài văn tả con mèo',
+  ])('%s is declined politely, with no entry', (q) => {
+    const r = ask(q);
+    expect(r.declined).toBe(true);
+    expect(r.entry).toBeNull();
+  });
+});
+
+describe('answers from the knowledge base', () => {
+  it('leads with the part asked for, then offers the other parts and the hotline', () => {
+    const r = ask('đăng ký kết hôn cần giấy tờ gì');
+    expect(r.entry?.id).toBe('dang-ky-ket-hon');
+    expect(r.entry?.codes).toEqual(['1.000894']);
+    expect(r.fields[0]?.label).toBe('Hồ sơ cần chuẩn bị');
+    expect(r.buttons.map((b) => b.title)).toEqual(
+      expect.arrayContaining(['Lệ phí', 'Nơi nộp', 'Gặp tổng đài viên 1022']),
+    );
+    expect(r.buttons.map((b) => b.title)).not.toContain('Hồ sơ cần chuẩn bị');
+    expect(r.link?.url).toMatch(/^https:\/\//);
+  });
+
+  it('keeps the topic for follow-up questions', () => {
+    const memory = newMemory();
+    expect(ask('đăng ký kết hôn ở đâu', memory).entry?.id).toBe('dang-ky-ket-hon');
+    const fees = ask('thế lệ phí bao nhiêu?', memory);
+    expect(fees.entry?.id).toBe('dang-ky-ket-hon');
+    expect(fees.fields.map((f) => f.label)).toEqual(['Lệ phí']);
+    const online = ask('lam online duoc ko', memory);
+    expect(online.entry?.id).toBe('dang-ky-ket-hon');
+    expect(online.fields[0]?.label).toBe('Làm trực tuyến');
+  });
+
+  it('moves to a new topic when the follow-up names one', () => {
+    const memory = newMemory();
+    ask('đăng ký kết hôn ở đâu', memory);
+    expect(ask('còn làm thẻ căn cước mất bao lâu', memory).entry?.id).toBe('cap-the-can-cuoc');
+  });
+
+  it('frames an English question in English', () => {
+    const r = ask('How do I get a birth certificate? What documents are needed?');
+    expect(r.language).toBe('en');
+    expect(r.title).toContain('Birth registration');
+    expect(r.fields[0]?.label).toBe('Documents (hồ sơ)');
+  });
+
+  it('answers both parts of a question about two procedures', () => {
+    const r = ask('đăng ký kết hôn xong thì làm thẻ căn cước ở đâu');
+    const ids = [r.entry?.id, ...r.sections.map((s) => s.entry?.id)];
+    expect(ids).toEqual(expect.arrayContaining(['dang-ky-ket-hon', 'cap-the-can-cuoc']));
+  });
+
+  it('offers to start a lesson', () => {
+    const r = ask('cách đặt mật khẩu an toàn');
+    expect(r.entry?.id).toBe('mat-khau-an-toan');
+    expect(r.buttons[0]?.title).toBe('Bắt đầu bài học');
+  });
+});
