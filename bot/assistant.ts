@@ -5,12 +5,16 @@
  * command line, in the bot's state storage for the channels).
  */
 import i18next, { type TFunction, type i18n } from 'i18next';
+import { featurize, type FeatureVector } from '../knowledge/classifier';
 import type { KnowledgeBase } from '../knowledge/loader';
 import { looksEnglish } from '../knowledge/normalize';
+import { FieldModel, Router } from '../knowledge/router';
 import { KnowledgeIndex, type SearchOptions, type SearchResult } from '../knowledge/search';
 import { composeAnswer } from './compose';
-import { IntentRecognizer, type ConversationIntent } from './intents';
+import { IntentRecognizer } from './intents';
 import { emptyReply, type Reply } from './reply';
+import { Triage, type TriageResult } from './triage';
+import { decideInContext, decideRoute, defaultRouteThresholds, type RouteDecision } from './understand';
 import en from './locales/en.json';
 import vi from './locales/vi.json';
 
@@ -19,10 +23,9 @@ export interface ConversationMemory {
   topic?: string;
   /** Questions in a row the assistant could not answer. */
   misses: number;
+  /** The entries a clarification offered, so "2" or "số 2" picks one. */
+  choices?: string[];
 }
-
-/** Confidence above which an answer beats an out-of-scope cue in the same message. */
-export const OUT_OF_SCOPE_OVERRIDE = 0.85;
 
 export function newMemory(): ConversationMemory {
   return { misses: 0 };
@@ -44,14 +47,26 @@ export function createI18n(): i18n {
 /** How the hotline is described to citizens (from configuration). */
 export interface HotlineInfo {
   hours: { vi: string; en: string };
+  /**
+   * A crisis line for adults thinking of self-harm, in words, per language:
+   * configured by the province, since no 24/7 line could be confirmed from a
+   * public source (seeds/triage/SOURCES.md); 115 and 111 are always given.
+   */
+  crisisLine?: { vi: string; en: string };
 }
 
 export const defaultHotline: HotlineInfo = {
   hours: { vi: 'giờ hành chính, từ thứ Hai đến thứ Sáu', en: 'office hours, Monday to Friday' },
 };
 
+/** The triage classes that end the turn with a reply of their own, before any knowledge search. */
+const SAFETY_FIRST = new Set(['emergency_medical', 'emergency_fire', 'emergency_crime', 'self_harm']);
+
 export class Assistant {
   readonly index: KnowledgeIndex;
+  readonly router: Router;
+  readonly triage: Triage;
+  readonly fieldModel: FieldModel;
   private readonly intents: IntentRecognizer;
   private readonly i18n = createI18n();
 
@@ -61,7 +76,22 @@ export class Assistant {
     private readonly hotline: HotlineInfo = defaultHotline,
   ) {
     this.index = new KnowledgeIndex(kb, options);
+    this.router = new Router(kb);
+    this.triage = new Triage(kb);
+    this.fieldModel = new FieldModel(kb);
     this.intents = new IntentRecognizer(kb.intents, this.index.lexicon);
+  }
+
+  /** What a message is before anything else (every channel, every state of the conversation). */
+  classify(text: string, features: FeatureVector = featurize(text)): TriageResult {
+    return this.triage.classify(features);
+  }
+
+  /** The reply for an emergency or self-harm, or undefined for any other message. */
+  safetyReply(text: string, triage: TriageResult = this.classify(text)): Reply | undefined {
+    if (!SAFETY_FIRST.has(triage.label)) return undefined;
+    const language = looksEnglish(text) ? 'en' : 'vi';
+    return this.triaged(triage, language, newMemory());
   }
 
   t(language: 'vi' | 'en'): TFunction {
@@ -84,65 +114,138 @@ export class Assistant {
   respond(text: string, memory: ConversationMemory): Reply {
     const language = looksEnglish(text) ? 'en' : 'vi';
     const t = this.t(language);
+    const features = featurize(text);
+    const triaged = this.triaged(this.classify(text, features), language, memory);
+    if (triaged) return triaged;
+
     const { intents, smalltalkShare } = this.intents.recognize(text);
-    const first = intents[0];
-
-    if (first?.kind === 'emergency') return this.emergency(first, language);
-    if (first?.kind === 'identity') return this.smalltalk(t('identity'), language, memory);
-    if (first?.kind === 'handoff') {
-      const r = this.handoff(t('handoff', { hours: this.hotline.hours[language] }), language, memory);
-      r.handoffReason = 'asked';
-      return r;
-    }
-
+    if (intents[0]?.kind === 'identity') return this.smalltalk(t('identity'), language, memory);
     const result = this.index.search(text, memory.topic);
-    if (first?.kind === 'complaint') return this.complaint(result, language, memory);
-
-    const answered = this.answerable(result, memory);
-    // A cue outside the service ("giá vàng", "đau ngực") wins unless the knowledge base is nearly certain.
-    if (
-      first?.kind === 'out_of_scope' &&
-      !(answered && result.best && result.best.score >= OUT_OF_SCOPE_OVERRIDE)
-    ) {
-      return this.decline(first.topic, language, memory);
-    }
+    const route = this.pickChoice(text, features, memory) ?? this.route(features, memory);
+    const answered = this.answerable(result, route);
     const small = intents.find((i) => i.kind === 'greeting' || i.kind === 'thanks' || i.kind === 'goodbye');
     // "cảm ơn bạn nhiều nhé" is small talk even if a word of it matches an entry.
-    if (small && (!answered || smalltalkShare >= 0.5)) {
+    if (small && (!answered || smalltalkShare >= 0.5 || route.kind !== 'answer' || route.followUp)) {
       if (small.kind === 'greeting') return this.welcome(language);
       return this.smalltalk(t(small.kind), language, memory);
     }
-    if (answered) return this.answer(result, answered, language, memory);
-    if (result.decision === 'clarify') return this.clarify(result, language, memory);
-    return this.noAnswer(result, language, memory);
+    if (answered) {
+      // The parts asked for: the learned model's, and the lexical search's (multi-part questions).
+      const fields = [...new Set([...this.fieldModel.fields(features), ...result.fields])];
+      return this.answer({ ...result, fields }, answered, route, language, memory);
+    }
+    if (route.kind === 'clarify') return this.clarify(route, language, memory);
+    return this.notCovered(text, result, language, memory);
   }
 
   /**
-   * The entry to answer from, if any: the best match when the search is
-   * sure, or the conversation's topic when the message is a follow-up that
-   * asks for a part ("lệ phí bao nhiêu?") without naming anything new.
+   * The answer to a clarification: its number ("2", "số 2") or words that
+   * the router prefers for one of the offered entries over the others.
    */
-  private answerable(result: SearchResult, memory: ConversationMemory): string | undefined {
-    const best = result.best;
-    if (memory.topic && result.fields.length > 0) {
-      const namesOther = best !== null && best.id !== memory.topic && result.decision === 'answer';
-      if (!namesOther) return memory.topic;
+  private pickChoice(
+    text: string,
+    features: FeatureVector,
+    memory: ConversationMemory,
+  ): RouteDecision | undefined {
+    const choices = memory.choices;
+    memory.choices = undefined;
+    if (!choices || choices.length === 0) return undefined;
+    const n = /^\s*(?:so|số|number|no\.?)?\s*([1-9])\s*[.)]?\s*$/i.exec(text)?.[1];
+    if (n) {
+      const entry = choices[Number(n) - 1];
+      return entry ? { kind: 'answer', entry, p: 1 } : undefined;
     }
-    if (result.decision === 'answer' && best) return best.id;
+    const ranked = this.router.rank(features).filter((r) => choices.includes(r.label));
+    const [first, second] = ranked;
+    if (first && (!second || first.p >= 2 * second.p) && first.p >= defaultRouteThresholds.answer / 2) {
+      return { kind: 'answer', entry: first.label, p: first.p };
+    }
     return undefined;
   }
 
-  private answer(result: SearchResult, id: string, language: 'vi' | 'en', memory: ConversationMemory): Reply {
+  /** The router's decision, with the conversation's current entry as a prior. */
+  route(features: FeatureVector, memory: ConversationMemory): RouteDecision {
+    const ranking = this.router.rank(features);
+    const isEntry = (label: string): boolean => this.router.isEntry(label);
+    if (memory.topic && this.router.isEntry(memory.topic)) {
+      return decideInContext(ranking, memory.topic, defaultRouteThresholds, isEntry);
+    }
+    return decideRoute(ranking, defaultRouteThresholds, isEntry);
+  }
+
+  /**
+   * The reply for a message that triage recognised (an emergency, self-harm,
+   * a request for a person, a complaint, a harmful ask, another person's
+   * data, something outside the service), or undefined for an ordinary one.
+   */
+  private triaged(
+    triage: TriageResult,
+    language: 'vi' | 'en',
+    memory: ConversationMemory,
+  ): Reply | undefined {
+    const t = this.t(language);
+    switch (triage.label) {
+      case 'emergency_medical':
+      case 'emergency_fire':
+      case 'emergency_crime':
+        return this.emergency(triage.label, language);
+      case 'self_harm':
+        return this.selfHarm(language);
+      case 'handoff': {
+        const r = this.handoff(t('handoff', { hours: this.hotline.hours[language] }), language, memory);
+        r.handoffReason = 'asked';
+        return r;
+      }
+      case 'complaint':
+        return this.complaint(language, memory);
+      case 'harmful':
+      case 'personal_data':
+      case 'out_of_scope':
+        return this.decline(t(`triage.${triage.label}`), language, memory);
+      default:
+        return undefined;
+    }
+  }
+
+  /**
+   * The entry to answer from, if any: the router's answer, or a passage of
+   * the province's documents when the lexical search finds one that answers
+   * the question word for word and the router has no entry it is sure of.
+   */
+  private answerable(result: SearchResult, route: RouteDecision): string | undefined {
+    const best = result.best;
+    const passage = best?.kind === 'passage' && result.decision === 'answer';
+    if (route.kind === 'answer' && !(passage && route.followUp)) {
+      const entry = this.index.get(route.entry);
+      if (passage && entry?.kind === 'article') return best.id;
+      return route.entry;
+    }
+    if (passage) return best.id;
+    // A question about two things at once ("kết hôn xong thì làm căn cước ở đâu"): the lexical
+    // search answers the best one with the others as sections, rather than asking which one.
+    if (route.kind === 'clarify' && result.decision === 'answer' && best && result.also.length > 0) {
+      if (route.choices.includes(best.id)) return best.id;
+    }
+    return undefined;
+  }
+
+  private answer(
+    result: SearchResult,
+    id: string,
+    route: RouteDecision,
+    language: 'vi' | 'en',
+    memory: ConversationMemory,
+  ): Reply {
     const t = this.t(language);
     const entry = this.index.get(id);
-    if (!entry) return this.noAnswer(result, language, memory);
+    if (!entry) return this.notCovered('', result, language, memory);
     const isBest = result.best?.id === id;
     const reply = composeAnswer(
       {
         entry,
         fields: result.fields,
         faq: isBest ? result.faq : undefined,
-        confidence: isBest ? (result.best?.score ?? 0) : this.index.options.answerThreshold,
+        confidence: route.kind === 'answer' && route.entry === id ? route.p : (result.best?.score ?? 0),
         language,
       },
       t,
@@ -163,25 +266,47 @@ export class Assistant {
     return reply;
   }
 
-  private clarify(result: SearchResult, language: 'vi' | 'en', memory: ConversationMemory): Reply {
+  /** Ask which of two or three genuinely close entries the citizen means, by short title. */
+  private clarify(
+    route: Extract<RouteDecision, { kind: 'clarify' }>,
+    language: 'vi' | 'en',
+    memory: ConversationMemory,
+  ): Reply {
     const t = this.t(language);
     const r = emptyReply('clarify', language);
     r.text.push(t('clarify'));
-    r.confidence = result.best?.score ?? 0;
-    r.candidates = result.candidates.map(({ id, title, score }) => ({ id, title, score }));
-    for (const c of result.candidates) r.buttons.push({ title: c.title, value: c.title });
+    r.confidence = route.p;
+    for (const id of route.choices.slice(0, 3)) {
+      const entry = this.index.get(id);
+      if (!entry || entry.kind === 'passage') continue;
+      const title = language === 'en' && entry.title_en ? entry.title_en : entry.title;
+      r.candidates.push({ id, title, score: route.p });
+      r.buttons.push({ title, value: title });
+    }
     r.buttons.push({ title: t('noneOfThese'), value: t('noneOfThese') });
+    memory.choices = r.candidates.map((c) => c.id);
     memory.misses = 0;
     return r;
   }
 
-  private noAnswer(result: SearchResult, language: 'vi' | 'en', memory: ConversationMemory): Reply {
+  /**
+   * A question the knowledge base does not cover: say so, point to the
+   * portals' search with the citizen's own words and to 1022; never a
+   * neighbouring procedure presented as the answer.
+   */
+  private notCovered(
+    text: string,
+    result: SearchResult,
+    language: 'vi' | 'en',
+    memory: ConversationMemory,
+  ): Reply {
     const t = this.t(language);
     memory.misses += 1;
     const r = emptyReply('no_answer', language);
     r.confidence = result.best?.score ?? 0;
     r.candidates = result.candidates.map(({ id, title, score }) => ({ id, title, score }));
-    r.text.push(t('noAnswer'));
+    const words = text.replace(/\s+/g, ' ').trim().slice(0, 80);
+    r.text.push(words ? t('notCovered', { words }) : t('noAnswer'));
     if (memory.misses >= 2) {
       r.text.push(t('noAnswerAgain'));
       r.handoff = true;
@@ -205,31 +330,42 @@ export class Assistant {
     return r;
   }
 
-  /** A complaint or report: how to file it, and the offer of a person. */
-  private complaint(result: SearchResult, language: 'vi' | 'en', memory: ConversationMemory): Reply {
+  /** A complaint or report: the official ways to file it, then a person. */
+  private complaint(language: 'vi' | 'en', memory: ConversationMemory): Reply {
     const r = this.handoff(this.t(language)('complaint'), language, memory);
-    r.kind = 'handoff';
     r.handoffReason = 'complaint';
-    r.candidates = result.candidates.map(({ id, title, score }) => ({ id, title, score }));
     return r;
   }
 
+  /** The number to call first, then one or two safety steps; a person follows up (urgent ticket). */
   private emergency(
-    intent: Extract<ConversationIntent, { kind: 'emergency' }>,
+    label: 'emergency_medical' | 'emergency_fire' | 'emergency_crime',
     language: 'vi' | 'en',
   ): Reply {
     const t = this.t(language);
     const r = emptyReply('emergency', language);
-    r.text.push(t('emergency', { number: intent.number, service: intent.service }));
-    r.text.push(t('emergencyReport'));
+    r.text.push(t(`triage.${label}.call`), t(`triage.${label}.steps`));
     r.handoff = true;
-    r.buttons.push({ title: t('hotlineButton'), value: t('hotlineButton') });
+    r.urgent = label;
     return r;
   }
 
-  private decline(topic: string, language: 'vi' | 'en', memory: ConversationMemory): Reply {
+  /** A caring reply, 115 when in danger now, a crisis line, and an urgent hand-off to a person. */
+  private selfHarm(language: 'vi' | 'en'): Reply {
+    const t = this.t(language);
+    const r = emptyReply('emergency', language);
+    r.text.push(t('triage.self_harm.care'), t('triage.self_harm.danger'), t('triage.self_harm.line'));
+    const line = this.hotline.crisisLine?.[language];
+    if (line) r.text.push(line);
+    r.text.push(t('triage.self_harm.person'));
+    r.handoff = true;
+    r.urgent = 'self_harm';
+    return r;
+  }
+
+  private decline(text: string, language: 'vi' | 'en', memory: ConversationMemory): Reply {
     const r = emptyReply('decline', language);
-    r.text.push(this.t(language)('decline', { topic }));
+    r.text.push(text);
     r.declined = true;
     memory.misses = 0;
     return r;

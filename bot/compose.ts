@@ -19,8 +19,31 @@ const PROCEDURE_FIELDS: FieldName[] = [
   'result',
   'legal_basis',
 ];
-/** Shown when a procedure question asks for nothing in particular ("làm thế nào?"). */
-const OVERVIEW_FIELDS: FieldName[] = ['documents', 'where', 'processing_time', 'fees'];
+/**
+ * The longest first reply, in characters of lead text and fields: on a
+ * phone a citizen reads about this much; the other parts wait behind
+ * buttons (documents, fees, time, where, online, the source).
+ */
+export const FIRST_REPLY_BUDGET = 600;
+
+/** Characters a field takes on screen. */
+const fieldLength = (f: ReplyField): number =>
+  f.label.length + (Array.isArray(f.value) ? f.value.join(' ').length + 4 * f.value.length : f.value.length);
+
+/**
+ * Keep optional fields only while the reply stays within the budget; the
+ * asked ones are always kept (the asked part comes first, whole).
+ */
+function withinBudget(r: Reply, asked: ReplyField[], optional: ReplyField[]): ReplyField[] {
+  let used = r.text.reduce((n, x) => n + x.length, 0) + asked.reduce((n, f) => n + fieldLength(f), 0);
+  const kept = [...asked];
+  for (const f of optional) {
+    if (used + fieldLength(f) > FIRST_REPLY_BUDGET) continue;
+    used += fieldLength(f);
+    kept.push(f);
+  }
+  return kept;
+}
 
 export interface ComposeInput {
   entry: Answerable;
@@ -115,14 +138,17 @@ export function composeAnswer(input: ComposeInput, t: TFunction): Reply {
   const source = entry.sources[0];
   if (entry.kind === 'procedure') {
     const asked = input.fields.filter((f) => PROCEDURE_FIELDS.includes(f));
-    const shown = asked.length > 0 ? asked : faq ? [] : OVERVIEW_FIELDS;
-    if (!(english && entry.summary_en)) r.text.push(entry.summary);
-    for (const f of shown) {
-      const field = procedureField(entry, f, t);
-      if (field) r.fields.push(field);
+    const askedFields = asked.map((f) => procedureField(entry, f, t)).filter((f): f is ReplyField => !!f);
+    // The summary leads when nothing in particular was asked, and follows the asked part if it fits.
+    const summary = english && entry.summary_en ? undefined : entry.summary;
+    if (summary && asked.length === 0 && !faq) r.text.push(summary);
+    r.fields.push(...askedFields);
+    if (summary && (asked.length > 0 || faq)) {
+      const used =
+        r.text.reduce((n, x) => n + x.length, 0) + askedFields.reduce((n, f) => n + fieldLength(f), 0);
+      if (used + summary.length <= FIRST_REPLY_BUDGET) r.text.push(summary);
     }
-    if (entry.changes && asked.length === 0 && !faq)
-      r.fields.push({ label: t('field.changes'), value: entry.changes });
+    const shown = asked;
     if (entry.codes.length > 0)
       r.footer.push(t('codes', { codes: entry.codes.map((c) => c.code).join(', ') }));
     else if (entry.codes_note) r.footer.push(entry.codes_note);
@@ -134,17 +160,26 @@ export function composeAnswer(input: ComposeInput, t: TFunction): Reply {
     if (link) r.link = { title: t('field.links'), url: link };
   } else {
     if (!(english && entry.summary_en)) r.text.unshift(entry.summary);
+    const wantsSteps = input.fields.includes('steps');
+    const steps = (value: string[]): ReplyField => ({ label: t('field.steps'), value });
     if (entry.kind === 'service') {
-      if (!faq && entry.steps.length > 0) r.fields.push({ label: t('field.steps'), value: entry.steps });
-      if (!faq && entry.notes.length > 0) r.fields.push({ label: t('field.points'), value: entry.notes });
+      const optional: ReplyField[] = [];
+      if (!faq && entry.steps.length > 0) optional.push(steps(entry.steps));
+      if (!faq && entry.notes.length > 0) optional.push({ label: t('field.points'), value: entry.notes });
+      const asked = wantsSteps && entry.steps.length > 0 ? [steps(entry.steps)] : [];
+      r.fields.push(...withinBudget(r, asked, asked.length > 0 ? optional.slice(1) : optional));
+      if (!r.fields.some((f) => f.label === t('field.steps')) && entry.steps.length > 0)
+        r.buttons.push({ title: t('field.steps'), value: fieldQuestion('steps', entry.title, language) });
       const link = entry.links[0] ?? source;
       if (link) r.link = { title: link.title, url: link.url };
     } else if (entry.kind === 'lesson') {
-      if (!faq) r.fields.push({ label: t('field.steps'), value: entry.steps });
-      r.fields.push({ label: t('field.learn_more'), value: entry.learn_more });
+      const asked = wantsSteps ? [steps(entry.steps)] : [];
+      const optional = faq || wantsSteps ? [] : [steps(entry.steps)];
+      optional.push({ label: t('field.learn_more'), value: entry.learn_more });
+      r.fields.push(...withinBudget(r, asked, optional));
       r.buttons.push({ title: t('lessonStart'), value: `${t('lessonStart')}: ${entry.title}` });
     } else if (entry.kind === 'article') {
-      if (!faq) r.fields.push({ label: t('field.points'), value: entry.points });
+      if (!faq) r.fields.push(...withinBudget(r, [], [{ label: t('field.points'), value: entry.points }]));
       if (source) r.link = { title: source.title, url: source.url };
     }
   }

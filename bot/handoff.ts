@@ -19,7 +19,7 @@
  */
 import { EventFactory, TurnContext, type Transcript } from 'botbuilder';
 import type { TFunction } from 'i18next';
-import type { HotlineDesk, TicketReason } from '../adapters/hotline/desk';
+import type { HotlineDesk, TicketReason, UrgentReason } from '../adapters/hotline/desk';
 import { fold } from '../knowledge/normalize';
 import type { Records } from '../storage/records';
 import { emptyReply, type Reply } from './reply';
@@ -277,6 +277,29 @@ export class HandoffFlow {
       );
     }
     await this.send(context, r);
+  }
+
+  /**
+   * An emergency or self-harm: a ticket flagged urgent at the top of the
+   * queue, whatever the hours, so a person follows up. Called after the
+   * reply has gone out: the citizen never waits on the database for it.
+   */
+  async urgent(
+    context: TurnContext,
+    reason: UrgentReason,
+    language: 'vi' | 'en',
+    subject: string,
+  ): Promise<void> {
+    await this.sendHandoffEvent(context, reason);
+    if (this.options.mode === 'event') return;
+    const { ticket } = await this.desk.open({
+      ...this.where(context),
+      language,
+      reason,
+      mode: 'live',
+      subject,
+    });
+    await this.desk.markUrgent(ticket, reason);
   }
 
   /** Bot Framework's hand-off event, with the conversation so far as its transcript. */

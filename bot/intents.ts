@@ -1,8 +1,9 @@
 /**
- * Recognising what a message is before searching the knowledge base:
- * an emergency, a request for a person, a complaint, small talk, or a
- * request outside what the assistant serves. Cue phrases are data
- * (`seeds/intents.yaml`); matching ignores case and tone marks.
+ * Recognising small talk (a greeting, thanks, goodbye, "who are you")
+ * beside a question. Cue phrases are data (`seeds/intents.yaml`); matching
+ * ignores case and tone marks. Everything that matters for safety (an
+ * emergency, a request for a person, a complaint, harmful asks) is learned
+ * by triage (`bot/triage.ts`) from example messages instead.
  */
 import type { Lexicon } from '../knowledge/query';
 import { findPhrase } from '../knowledge/query';
@@ -10,14 +11,7 @@ import { foldedTokens, tokens } from '../knowledge/normalize';
 import type { Intents } from '../knowledge/schema';
 
 export type ConversationIntent =
-  | { kind: 'emergency'; number: string; service: string }
-  | { kind: 'handoff' }
-  | { kind: 'complaint' }
-  | { kind: 'greeting' }
-  | { kind: 'thanks' }
-  | { kind: 'identity' }
-  | { kind: 'goodbye' }
-  | { kind: 'out_of_scope'; topic: string };
+  { kind: 'greeting' } | { kind: 'thanks' } | { kind: 'identity' } | { kind: 'goodbye' };
 
 interface Cue {
   words: string[];
@@ -48,17 +42,10 @@ export class IntentRecognizer {
         list.push({ words, accented: typed.length === 1 ? typed[0]?.accented : undefined, intent });
       }
     };
-    for (const e of intents.emergency) {
-      add('emergency', e.cues, { kind: 'emergency', number: e.number, service: e.service });
-    }
     add('identity', intents.identity, { kind: 'identity' });
-    add('handoff', intents.handoff, { kind: 'handoff' });
-    add('complaint', intents.complaint, { kind: 'complaint' });
     add('greeting', intents.greeting, { kind: 'greeting' });
     add('thanks', intents.thanks, { kind: 'thanks' });
     add('goodbye', intents.goodbye, { kind: 'goodbye' });
-    for (const o of intents.out_of_scope)
-      add('out_of_scope', o.cues, { kind: 'out_of_scope', topic: o.topic });
   }
 
   /**
@@ -89,16 +76,7 @@ export class IntentRecognizer {
     const typed = hasMarks ? new Set(raw.map((t) => t.accented)) : undefined;
     const intents: ConversationIntent[] = [];
     const smalltalkWords = new Set<number>();
-    for (const group of [
-      'emergency',
-      'identity',
-      'handoff',
-      'complaint',
-      'out_of_scope',
-      'greeting',
-      'thanks',
-      'goodbye',
-    ]) {
+    for (const group of ['identity', 'greeting', 'thanks', 'goodbye']) {
       for (const cue of this.cues[group] ?? []) {
         const at = this.matches(cue, words, typed);
         if (at.length === 0) continue;

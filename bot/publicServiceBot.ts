@@ -18,6 +18,7 @@ import type { Lesson } from '../knowledge/schema';
 import type { Records } from '../storage/records';
 import { Assistant, newMemory, type ConversationMemory } from './assistant';
 import { HandoffFlow, type HandoffMemory, type HandoffOptions } from './handoff';
+import type { Logger } from './log';
 import { LessonDialog, type LessonProgress, type LessonResult } from './lessonDialog';
 import { emptyReply, toPlainText, type Reply } from './reply';
 import { toActivity } from './render';
@@ -48,6 +49,8 @@ export interface PublicServiceBotOptions {
   records?: Records;
   /** The hotline desk; without it the bot only tells citizens how to reach 1022. */
   handoff?: HandoffOptions;
+  /** Where work done after a reply (an urgent ticket) reports a failure. */
+  log?: Logger;
 }
 
 export class PublicServiceBot extends ActivityHandler {
@@ -63,6 +66,9 @@ export class PublicServiceBot extends ActivityHandler {
   private readonly lessons = new Map<string, Lesson>();
   /** Button texts, folded, in both languages: a press is recognised by its exact text. */
   private readonly commands = new Map<CommandKey, Set<string>>();
+  private readonly log?: Logger;
+  /** Work still running after its reply went out (urgent tickets), awaited by `settle` at shutdown. */
+  private readonly pending = new Set<Promise<void>>();
 
   constructor(options: PublicServiceBotOptions) {
     super();
@@ -70,6 +76,7 @@ export class PublicServiceBot extends ActivityHandler {
     this.conversationState = options.conversationState;
     this.userState = options.userState;
     this.records = options.records;
+    this.log = options.log;
     if (options.handoff)
       this.handoff = new HandoffFlow(
         options.handoff,
@@ -131,6 +138,9 @@ export class PublicServiceBot extends ActivityHandler {
     const value = context.activity.value as { text?: unknown } | undefined;
     let text = (context.activity.text ?? (typeof value?.text === 'string' ? value.text : '')).trim();
     if (!text) return;
+    // Safety first: before the database, a hand-off in progress or a lesson (a button's own text excepted).
+    const safety = this.isCommand(text) ? undefined : this.assistant.safetyReply(text);
+    if (safety) return this.urgent(context, text, safety);
     await this.records?.addTranscript({
       conversationId: context.activity.conversation.id,
       channel: context.activity.channelId,
@@ -201,6 +211,37 @@ export class PublicServiceBot extends ActivityHandler {
     }
     await this.memory.set(context, memory);
     await this.send(context, reply);
+  }
+
+  /**
+   * Send the emergency or self-harm reply at once, then record the turn and
+   * open the urgent ticket; a database that is slow or down delays neither
+   * the reply nor the next turn, and a failure is logged, not thrown.
+   */
+  private async urgent(context: TurnContext, text: string, reply: Reply): Promise<void> {
+    await context.sendActivity(toActivity(reply));
+    const where = { conversationId: context.activity.conversation.id, channel: context.activity.channelId };
+    const reason = reply.urgent === 'self_harm' ? 'self_harm' : 'emergency';
+    const follow = async (): Promise<void> => {
+      await this.records?.addTranscript({ ...where, role: 'user', text });
+      await this.records?.addTranscript({ ...where, role: 'bot', text: toPlainText(reply), entryId: null });
+      await this.handoff?.urgent(context, reason, reply.language, text);
+    };
+    const done: Promise<void> = follow()
+      .catch((e: unknown) => this.log?.error('urgent follow-up failed', { error: (e as Error).message }))
+      .finally(() => this.pending.delete(done));
+    this.pending.add(done);
+  }
+
+  /** Wait for the work started after replies (shutdown, tests). */
+  async settle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+
+  /** Whether a message is exactly the text of one of the bot's buttons. */
+  private isCommand(text: string): boolean {
+    const folded = fold(text);
+    return [...this.commands.values()].some((set) => set.has(folded)) || this.lessonNamed(text) !== undefined;
   }
 
   /** "Bắt đầu bài học: <title>" (or the English button) names a lesson. */

@@ -38,6 +38,8 @@ export interface Reply {
   handoff: boolean;
   /** Set when the message itself asks for the hotline: a request for a person, or a complaint. */
   handoffReason?: 'asked' | 'complaint';
+  /** An emergency or self-harm: the bot opens a ticket flagged urgent, after the reply is sent. */
+  urgent?: 'emergency_medical' | 'emergency_fire' | 'emergency_crime' | 'self_harm';
   /** The request is outside what the assistant serves. */
   declined: boolean;
   confidence: number;

@@ -123,6 +123,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     userState: new UserState(storage),
     records,
     handoff: { desk, mode: config.hotline.handoff, hours: config.hotline.hours },
+    log,
   });
   const relay = new Relay((context, reply) => bot.send(context, reply));
   const auth = new ConfigurationBotFrameworkAuthentication({
@@ -261,6 +262,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     close: () =>
       (closing ??= (async () => {
         clearInterval(retention);
+        await bot.settle();
         hotline.close();
         desk.close();
         webchat.close();

@@ -11,11 +11,16 @@ import { ingestText } from './ingest';
 import {
   coverageSchema,
   entrySchema,
+  examplesSchema,
+  fieldExamplesSchema,
   intentsSchema,
+  NOT_COVERED,
   passageSchema,
   synonymsSchema,
+  triageExamplesSchema,
   type Coverage,
   type Entry,
+  type Example,
   type Intents,
   type Passage,
   type Synonyms,
@@ -27,6 +32,12 @@ export interface KnowledgeBase {
   synonyms: Synonyms;
   intents: Intents;
   coverage: Coverage;
+  /** Example questions labelled with the entry that answers them, or `not-covered`. */
+  examples: Example[];
+  /** Example messages labelled with their triage class. */
+  triage: Example[];
+  /** Example questions labelled with the part of an entry they ask for, or `none`. */
+  fields: Example[];
 }
 
 /** One problem in one file, printed as `file: field path: message`. */
@@ -106,6 +117,11 @@ export function loadKnowledgeBase(seedsDir: string, options: LoadOptions = {}): 
   const intents: Intents[] = [];
   const coverage: Array<Coverage & { file: string }> = [];
   const seenIds = new Map<string, string>();
+  const examples: Example[] = [];
+  const triage: Example[] = [];
+  const fields: Example[] = [];
+  /** Entry ids that example files name, checked once every entry is known. */
+  const named: Array<{ id: string; file: string; path: string }> = [];
 
   if (!existsSync(seedsDir)) {
     throw new KnowledgeError([{ file: rel(seedsDir), path: '', message: 'directory not found' }]);
@@ -129,6 +145,21 @@ export function loadKnowledgeBase(seedsDir: string, options: LoadOptions = {}): 
     } else if (kind === 'intents') {
       const s = check(intentsSchema, data, file, problems);
       if (s) intents.push(s);
+    } else if (kind === 'examples') {
+      const s = check(examplesSchema, data, file, problems);
+      if (!s) continue;
+      if (s.entry !== NOT_COVERED) named.push({ id: s.entry, file, path: 'entry' });
+      for (const q of s.questions) examples.push({ text: q.text, style: q.style, label: s.entry, file });
+      s.contrast.forEach((q, i) => {
+        named.push({ id: q.entry, file, path: `contrast.${i}.entry` });
+        examples.push({ text: q.text, style: q.style, label: q.entry, file });
+      });
+    } else if (kind === 'triage') {
+      const s = check(triageExamplesSchema, data, file, problems);
+      for (const e of s?.examples ?? []) triage.push({ text: e.text, style: e.style, label: s!.class, file });
+    } else if (kind === 'field_examples') {
+      const s = check(fieldExamplesSchema, data, file, problems);
+      for (const e of s?.examples ?? []) fields.push({ text: e.text, style: e.style, label: s!.field, file });
     } else if (kind === 'coverage') {
       const s = check(coverageSchema, data, file, problems);
       if (s) coverage.push({ ...s, file });
@@ -184,6 +215,10 @@ export function loadKnowledgeBase(seedsDir: string, options: LoadOptions = {}): 
     }
   }
 
+  for (const n of named) {
+    if (!seenIds.has(n.id))
+      problems.push({ file: n.file, path: n.path, message: `no entry has id "${n.id}"` });
+  }
   const ingested = options.passagesDir ? loadPassages(options.passagesDir, rel, problems) : [];
   const passages = [
     ...ingestDocuments(options.documentsDir, new Set(ingested.map((p) => p.document))),
@@ -196,6 +231,9 @@ export function loadKnowledgeBase(seedsDir: string, options: LoadOptions = {}): 
     synonyms: syn,
     intents: int,
     coverage: { kind: 'coverage', topics: cov.topics },
+    examples,
+    triage,
+    fields,
   };
 }
 

@@ -164,8 +164,9 @@ export const synonymsSchema = z.strictObject({
 
 /**
  * Conversation cues kept as data: how a question asks for a part of an
- * entry (field intents) and how it signals small talk, a hand-off, an
- * emergency or a request outside what the assistant serves.
+ * entry (field intents) and how it signals small talk. Emergencies,
+ * requests for a person, complaints and the rest are learned by triage
+ * from example messages (`seeds/triage/`), not listed as cues.
  */
 export const fieldNames = [
   'documents',
@@ -194,12 +195,64 @@ export const intentsSchema = z.strictObject({
   thanks: textList,
   identity: textList,
   goodbye: textList.default([]),
-  handoff: textList,
-  complaint: textList,
-  emergency: z.array(
-    z.strictObject({ number: z.string().regex(/^\d{3}$/), service: text, cues: textList.min(1) }),
-  ),
-  out_of_scope: z.array(z.strictObject({ topic: text, cues: textList.min(1) })),
+});
+
+/** How an example message is written; kept so evaluation can report by style. */
+export const exampleStyles = [
+  'diacritics',
+  'no_diacritics',
+  'abbrev',
+  'typo',
+  'colloquial',
+  'regional',
+  'english',
+  'formal',
+] as const;
+const example = z.strictObject({ text, style: z.enum(exampleStyles).optional() });
+
+/** The label of questions about procedures the knowledge base does not hold. */
+export const NOT_COVERED = 'not-covered';
+
+/**
+ * Example questions for one entry (`seeds/examples/<entry>.yaml`), the data
+ * the router learns from; `contrast` holds questions that share words with
+ * this entry but belong to a near neighbour, labelled with that entry.
+ * `entry: not-covered` holds questions about procedures the knowledge base lacks.
+ */
+export const examplesSchema = z.strictObject({
+  kind: z.literal('examples'),
+  entry: entryId,
+  questions: z.array(example).min(1),
+  contrast: z.array(example.extend({ entry: entryId })).default([]),
+});
+
+/** What triage recognises before any knowledge search; `none` is an ordinary message. */
+export const triageClasses = [
+  'emergency_medical',
+  'emergency_fire',
+  'emergency_crime',
+  'self_harm',
+  'handoff',
+  'complaint',
+  'harmful',
+  'personal_data',
+  'out_of_scope',
+  'none',
+] as const;
+export type TriageClass = (typeof triageClasses)[number];
+
+/** Example messages of one triage class (`seeds/triage/*.yaml`). */
+export const triageExamplesSchema = z.strictObject({
+  kind: z.literal('triage'),
+  class: z.enum(triageClasses),
+  examples: z.array(example).min(1),
+});
+
+/** Ways to ask for one part of an entry (`seeds/fields/*.yaml`); `none` asks for no part. */
+export const fieldExamplesSchema = z.strictObject({
+  kind: z.literal('field_examples'),
+  field: z.enum([...fieldNames, 'none']),
+  examples: z.array(example).min(1),
 });
 
 /** Which entries answer which coverage topic (knowledge-coverage.md). */
@@ -219,5 +272,14 @@ export type Entry = z.infer<typeof entrySchema>;
 export type Synonyms = z.infer<typeof synonymsSchema>;
 export type Intents = z.infer<typeof intentsSchema>;
 export type Coverage = z.infer<typeof coverageSchema>;
+export type ExampleStyle = (typeof exampleStyles)[number];
+/** One example message with its label (an entry id, a triage class or a field). */
+export interface Example {
+  text: string;
+  label: string;
+  style?: ExampleStyle;
+  /** The file it came from, for problems and reports. */
+  file: string;
+}
 /** Anything the search can return. */
 export type Answerable = Entry | Passage;

@@ -23,7 +23,12 @@ import { maskPersonalNumbers } from '../../storage/mask';
 import type { HotlineHours } from './hours';
 
 export type TicketStatus = 'waiting' | 'claimed' | 'resolved' | 'cancelled';
-export type TicketReason = 'asked' | 'complaint' | 'misses' | 'unhelpful';
+export type TicketReason = 'asked' | 'complaint' | 'misses' | 'unhelpful' | UrgentReason;
+/** Reasons that put a ticket at the top of the queue, whatever the hours. */
+export type UrgentReason = 'emergency' | 'self_harm';
+export const URGENT_REASONS: readonly UrgentReason[] = ['emergency', 'self_harm'];
+/** Orders urgent tickets first (0), then the rest (1). */
+const urgentFirst = sql<number>`case when reason in ('emergency', 'self_harm') then 0 else 1 end`;
 export type TicketMode = 'live' | 'callback';
 
 export interface Ticket {
@@ -255,16 +260,32 @@ export class HotlineDesk {
     return row ? toTicket(row) : undefined;
   }
 
-  /** Place in the queue: 1 + live tickets waiting since before this one. */
+  /** Place in the queue: 1 + tickets waiting ahead of this one (urgent ones first, then by age). */
   async position(ticket: Ticket): Promise<number> {
     if (ticket.status !== 'waiting') return 0;
+    const urgent = (URGENT_REASONS as readonly string[]).includes(ticket.reason);
     const row = await this.db
       .selectFrom('tickets')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('status', '=', 'waiting')
-      .where('id', '<', ticket.id)
+      .where((eb) =>
+        urgent
+          ? eb.and([eb('reason', 'in', [...URGENT_REASONS]), eb('id', '<', ticket.id)])
+          : eb.or([eb('reason', 'in', [...URGENT_REASONS]), eb('id', '<', ticket.id)]),
+      )
       .executeTakeFirstOrThrow();
     return Number(row.n) + 1;
+  }
+
+  /**
+   * Flag a conversation's live ticket urgent (an emergency or self-harm said
+   * while it was already waiting or with an agent), so it moves to the top.
+   */
+  async markUrgent(ticket: Ticket, reason: UrgentReason): Promise<Ticket> {
+    if ((URGENT_REASONS as readonly string[]).includes(ticket.reason)) return ticket;
+    await this.db.updateTable('tickets').set({ reason }).where('id', '=', ticket.id).execute();
+    await this.emit({ type: 'opened', code: ticket.code, status: ticket.status, agentId: ticket.agentId });
+    return { ...ticket, reason };
   }
 
   async messages(ticket: Ticket): Promise<TicketMessage[]> {
@@ -471,6 +492,7 @@ export class HotlineDesk {
       );
     }
     const newestFirst = filter.status === 'resolved' || filter.status === 'cancelled';
+    if (!newestFirst) query = query.orderBy(urgentFirst);
     const rows = await query
       .orderBy('id', newestFirst ? 'desc' : 'asc')
       .limit(filter.limit ?? 200)

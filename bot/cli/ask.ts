@@ -15,6 +15,8 @@ import type { Reply } from '../reply';
 
 export interface AskLine {
   id: string;
+  /** What the reply is: answer, clarify, no_answer, handoff, decline, emergency, smalltalk, lesson. */
+  kind: string;
   text: string;
   entry: { id: string; title: string; codes: string[] } | null;
   candidates: Array<{ id: string; title: string; score: number }>;
@@ -31,6 +33,7 @@ export function toAskLine(id: string, sent: Partial<Activity>[]): AskLine {
   const main = replies.find((r) => r.entry) ?? replies[0];
   return {
     id,
+    kind: main?.kind ?? 'none',
     text: sent.map(activityText).join('\n\n'),
     entry: main?.entry ?? null,
     candidates: main?.candidates ?? [],

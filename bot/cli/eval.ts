@@ -42,7 +42,10 @@ export function grade(item: EvalItem, answer: AskLine): Verdict {
   return { id: item.id, pass: reason === undefined, missing, reason };
 }
 
-function runAsk(items: EvalItem[]): Promise<AskLine[]> {
+/** Questions through `ask --jsonl`, as one process; the same `conversation` continues a conversation. */
+export function runAsk(
+  items: Array<{ id: string; question: string; conversation?: string }>,
+): Promise<AskLine[]> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [join(__dirname, 'ask.js'), '--jsonl'], {
       stdio: ['pipe', 'pipe', 'inherit'],
@@ -61,7 +64,9 @@ function runAsk(items: EvalItem[]): Promise<AskLine[]> {
       );
     });
     for (const item of items)
-      child.stdin.write(JSON.stringify({ id: item.id, question: item.question }) + '\n');
+      child.stdin.write(
+        JSON.stringify({ id: item.id, question: item.question, conversation: item.conversation }) + '\n',
+      );
     child.stdin.end();
   });
 }

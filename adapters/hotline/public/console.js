@@ -11,7 +11,10 @@
     complaint: 'phản ánh, kiến nghị',
     misses: 'trợ lý ảo không trả lời được',
     unhelpful: 'câu trả lời chưa hữu ích',
+    emergency: 'KHẨN CẤP',
+    self_harm: 'KHẨN CẤP: nguy cơ tự hại',
   };
+  const URGENT = new Set(['emergency', 'self_harm']);
 
   async function api(path, options) {
     const init = Object.assign({ credentials: 'same-origin', headers: {} }, options || {});
@@ -125,6 +128,7 @@
       const li = el('li');
       li.dataset.code = t.code;
       if (t.code === state.current) li.classList.add('selected');
+      if (URGENT.has(t.reason)) li.classList.add('urgent');
       if (t.status === 'waiting' && t.waitingSeconds >= state.longWait * 60) li.classList.add('long');
       li.append(el('div', t.code, 'code'));
       li.append(el('div', t.subject || '(không có nội dung)'));

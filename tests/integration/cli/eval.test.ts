@@ -8,6 +8,7 @@ import { DEV_SET, DOCUMENTS, FIXTURE_SEEDS, ROOT } from '../../helpers';
 
 const line = (over: Partial<AskLine>): AskLine => ({
   id: 'x',
+  kind: 'answer',
   text: '',
   entry: null,
   candidates: [],

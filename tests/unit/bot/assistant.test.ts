@@ -1,14 +1,17 @@
 import { Assistant, newMemory } from '../../../bot/assistant';
 import { toPlainText, type Reply } from '../../../bot/reply';
-import { fixtureKb } from '../../helpers';
+import { fixtureKb, realKb } from '../../helpers';
 
 const assistant = new Assistant(fixtureKb());
+/** Triage learns from the project's own examples, so safety and small talk are tested on the real knowledge base. */
+const real = new Assistant(realKb());
 const ask = (text: string, memory = newMemory()): Reply => assistant.respond(text, memory);
-const plain = (text: string): string => toPlainText(ask(text));
+const askSafe = (text: string, memory = newMemory()): Reply => real.respond(text, memory);
+const plainSafe = (text: string): string => toPlainText(askSafe(text));
 
 describe('small talk', () => {
   it('greets with the menu of the three areas and the hotline', () => {
-    const r = ask('Xin chào');
+    const r = askSafe('Xin chào');
     expect(r.kind).toBe('smalltalk');
     expect(r.buttons.map((b) => b.title)).toEqual([
       'Thủ tục hành chính',
@@ -20,15 +23,15 @@ describe('small talk', () => {
   });
 
   it('answers thanks and "who are you" without handing off', () => {
-    expect(ask('cam on ban nhieu nhe').kind).toBe('smalltalk');
-    const who = ask('Bạn là ai vậy, người thật hay máy?');
+    expect(askSafe('cam on ban nhieu nhe').kind).toBe('smalltalk');
+    const who = askSafe('Bạn là ai vậy, người thật hay máy?');
     expect(who.kind).toBe('smalltalk');
     expect(who.handoff).toBe(false);
     expect(toPlainText(who)).toContain('trợ lý ảo');
   });
 
   it('answers in English to an English greeting', () => {
-    expect(plain('hi there')).toContain('Hello!');
+    expect(plainSafe('hi there')).toContain('Hello!');
   });
 });
 
@@ -38,7 +41,7 @@ describe('the path to a person', () => {
     'Tôi muốn nói chuyện với cán bộ thật',
     'I want to talk to a person',
   ])('%s → hand-off', (q) => {
-    const r = ask(q);
+    const r = askSafe(q);
     expect(r.handoff).toBe(true);
     expect(toPlainText(r)).toContain('1022');
   });
@@ -58,13 +61,13 @@ describe('the path to a person', () => {
   });
 
   it('treats a complaint as a hand-off and says where complaints go', () => {
-    const r = ask('Tôi muốn khiếu nại cán bộ một cửa gây khó dễ');
+    const r = askSafe('Tôi muốn khiếu nại cán bộ một cửa gây khó dễ');
     expect(r.handoff).toBe(true);
     expect(toPlainText(r)).toMatch(/1022.*Cổng Dịch vụ công/s);
   });
 
   it('gives emergency numbers at once, and the hotline', () => {
-    const r = ask('Nhà hàng xóm đang cháy lớn, cứu với!!!');
+    const r = askSafe('Nhà hàng xóm đang cháy lớn, cứu với!!!');
     expect(r.kind).toBe('emergency');
     expect(toPlainText(r)).toContain('114');
     expect(r.handoff).toBe(true);
@@ -72,8 +75,8 @@ describe('the path to a person', () => {
 
   it('offers the hotline after two questions in a row it cannot answer', () => {
     const memory = newMemory();
-    expect(ask('bánh chưng nấu mấy tiếng', memory).handoff).toBe(false);
-    const second = ask('xyzzy plugh', memory);
+    expect(askSafe('thủ tục cấp thẻ ABTC cho doanh nhân', memory).handoff).toBe(false);
+    const second = askSafe('xin giấy phép khai thác cát sỏi', memory);
     expect(second.kind).toBe('no_answer');
     expect(second.handoff).toBe(true);
     expect(toPlainText(second)).toContain('1022');
@@ -86,7 +89,7 @@ describe('outside the service', () => {
     'Mai ở Vinh có mưa không bạn?',
     'Viết giúp tôi bài văn tả con mèo',
   ])('%s is declined politely, with no entry', (q) => {
-    const r = ask(q);
+    const r = askSafe(q);
     expect(r.declined).toBe(true);
     expect(r.entry).toBeNull();
   });

@@ -83,7 +83,7 @@ describe('a conversation', () => {
   it('asks which one was meant when candidates are close, and the button answers it', async () => {
     const { adapter } = await botOn(tempDb());
     await adapter
-      .send('đăng ký')
+      .send('đăng ký cho tôi')
       .assertReply((a) => {
         const r = replyOf(a);
         expect(r.kind).toBe('clarify');

@@ -1,0 +1,206 @@
+/**
+ * `npm run eval:heldout [-- --cv] [--json OUT]`: how well triage and the
+ * router do on examples they never learned from.
+ *
+ * The held-out split (`isHeldOut`, a fixed seed over the folded text) is
+ * left out of training here and never used to choose anything but the
+ * decision thresholds, which this command prints with the figures behind
+ * them. `--cv` also runs 5-fold cross-validation on the training split for
+ * the classifier's few options (the way they were chosen).
+ */
+import { writeFileSync } from 'node:fs';
+import { featurize, isHeldOut, TextClassifier, type ClassifierOptions } from '../../knowledge/classifier';
+import type { KnowledgeBase } from '../../knowledge/loader';
+import { Router, routerExamples } from '../../knowledge/router';
+import { NOT_COVERED, type Example } from '../../knowledge/schema';
+import { loadConfiguredKnowledge } from '../kb';
+import { decideTriage, defaultTriageThresholds, EMERGENCIES, Triage, triageExamples } from '../triage';
+import { decideRoute, defaultRouteThresholds, type RouteThresholds } from '../understand';
+
+const pct = (n: number, d: number): string => (d === 0 ? 'n/a' : `${((100 * n) / d).toFixed(1)}%`);
+
+interface ClassFigures {
+  recall: string;
+  precision: string;
+  support: number;
+}
+
+/** Triage on the held-out split: per class recall and precision, false alarms on ordinary questions. */
+function triageReport(kb: KnowledgeBase): Record<string, unknown> {
+  const triage = new Triage(kb, { holdOut: true });
+  const held = triageExamples(kb).filter((e) => isHeldOut(e.text));
+  const rankings = held.map((e) => ({ e, ranking: triage.model.rank(featurize(e.text)) }));
+  const at = (thresholds = defaultTriageThresholds): Array<{ e: Example; got: string }> =>
+    rankings.map(({ e, ranking }) => ({ e, got: decideTriage(ranking, thresholds).label }));
+  const results = at();
+  const labels = [...new Set(held.map((e) => e.label))].sort();
+  const perClass: Record<string, ClassFigures> = {};
+  for (const label of labels) {
+    const truth = results.filter((r) => r.e.label === label);
+    const predicted = results.filter((r) => r.got === label);
+    perClass[label] = {
+      recall: pct(truth.filter((r) => r.got === label).length, truth.length),
+      precision: pct(predicted.filter((r) => r.e.label === label).length, predicted.length),
+      support: truth.length,
+    };
+  }
+  const isEmergency = (l: string): boolean => (EMERGENCIES as readonly string[]).includes(l);
+  const ordinary = results.filter((r) => r.e.label === 'none');
+  const urgentTruth = results.filter((r) => isEmergency(r.e.label) || r.e.label === 'self_harm');
+  const sweep = [0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5].map((tau) => {
+    const r = at({ ...defaultTriageThresholds, emergency: tau, selfHarm: tau });
+    const urgent = (l: string): boolean => isEmergency(l) || l === 'self_harm';
+    return {
+      threshold: tau,
+      urgentRecall: pct(r.filter((x) => urgent(x.e.label) && urgent(x.got)).length, urgentTruth.length),
+      falseUrgentOnOrdinary: pct(
+        r.filter((x) => x.e.label === 'none' && urgent(x.got)).length,
+        ordinary.length,
+      ),
+    };
+  });
+  return {
+    heldOut: held.length,
+    perClass,
+    emergencyRecall: pct(
+      results.filter((r) => isEmergency(r.e.label) && isEmergency(r.got)).length,
+      results.filter((r) => isEmergency(r.e.label)).length,
+    ),
+    emergencyRightNumber: pct(
+      results.filter((r) => isEmergency(r.e.label) && r.got === r.e.label).length,
+      results.filter((r) => isEmergency(r.e.label)).length,
+    ),
+    falseEmergencyOnOrdinary: pct(ordinary.filter((r) => isEmergency(r.got)).length, ordinary.length),
+    falseAnyOnOrdinary: pct(ordinary.filter((r) => r.got !== 'none').length, ordinary.length),
+    thresholdSweep: sweep,
+    errors: results
+      .filter((r) => r.got !== r.e.label)
+      .slice(0, 40)
+      .map((r) => `${r.e.label} → ${r.got}: ${r.e.text}`),
+  };
+}
+
+/** Router on the held-out split: top-1, abstention, reliability, by style; thresholds swept. */
+function routerReport(kb: KnowledgeBase): Record<string, unknown> {
+  const router = new Router(kb, { holdOut: true });
+  const held = kb.examples.filter((e) => isHeldOut(e.text));
+  const ranked = held.map((e) => ({ e, ranking: router.rank(featurize(e.text)) }));
+  const inCoverage = ranked.filter((r) => r.e.label !== NOT_COVERED);
+  const top1 = inCoverage.filter((r) => r.ranking[0]?.label === r.e.label).length;
+
+  const decide = (thresholds: RouteThresholds) =>
+    ranked.map(({ e, ranking }) => ({ e, d: decideRoute(ranking, thresholds, (l) => router.isEntry(l)) }));
+  /** A decision is right when it answers the right entry, clarifies with it among the choices, or abstains on not-covered. */
+  const right = (e: Example, d: ReturnType<typeof decideRoute>): boolean =>
+    e.label === NOT_COVERED
+      ? d.kind === 'not_covered'
+      : (d.kind === 'answer' && d.entry === e.label) ||
+        (d.kind === 'clarify' && d.choices.slice(0, 3).includes(e.label));
+  const figures = (thresholds: RouteThresholds) => {
+    const ds = decide(thresholds);
+    const nc = ds.filter((x) => x.e.label === NOT_COVERED);
+    const abstained = ds.filter((x) => x.d.kind === 'not_covered');
+    return {
+      right: pct(ds.filter((x) => right(x.e, x.d)).length, ds.length),
+      answeredWrong: pct(
+        ds.filter((x) => x.d.kind === 'answer' && x.d.entry !== x.e.label).length,
+        ds.length,
+      ),
+      clarified: pct(ds.filter((x) => x.d.kind === 'clarify').length, ds.length),
+      abstentionRecall: pct(nc.filter((x) => x.d.kind === 'not_covered').length, nc.length),
+      abstentionPrecision: pct(abstained.filter((x) => x.e.label === NOT_COVERED).length, abstained.length),
+      rightScore: ds.filter((x) => right(x.e, x.d)).length / Math.max(1, ds.length),
+      byStyle: Object.fromEntries(
+        [...new Set(ds.map((x) => x.e.style ?? 'unknown'))].sort().map((style) => {
+          const s = ds.filter((x) => (x.e.style ?? 'unknown') === style);
+          return [style, pct(s.filter((x) => right(x.e, x.d)).length, s.length)];
+        }),
+      ),
+    };
+  };
+  const sweep = [];
+  for (const answer of [0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6]) {
+    for (const notCovered of [0.3, 0.4, 0.5]) {
+      const t = { ...defaultRouteThresholds, answer, notCovered };
+      const f = figures(t);
+      sweep.push({ answer, notCovered, right: f.right, answeredWrong: f.answeredWrong, score: f.rightScore });
+    }
+  }
+  sweep.sort((a, b) => b.score - a.score);
+  const bins = [0, 0.2, 0.4, 0.6, 0.8, 1.0001];
+  const reliability = bins.slice(0, -1).map((lo, i) => {
+    const hi = bins[i + 1] as number;
+    const inBin = inCoverage.filter((r) => (r.ranking[0]?.p ?? 0) >= lo && (r.ranking[0]?.p ?? 0) < hi);
+    return {
+      confidence: `${lo.toFixed(1)}–${Math.min(1, hi).toFixed(1)}`,
+      questions: inBin.length,
+      top1Right: pct(inBin.filter((r) => r.ranking[0]?.label === r.e.label).length, inBin.length),
+    };
+  });
+  const current = figures(defaultRouteThresholds);
+  return {
+    heldOut: held.length,
+    top1InCoverage: pct(top1, inCoverage.length),
+    atDefaultThresholds: { thresholds: defaultRouteThresholds, ...current, rightScore: undefined },
+    reliability,
+    bestThresholds: sweep.slice(0, 5),
+    errors: ranked
+      .filter((r) => r.ranking[0]?.label !== r.e.label)
+      .slice(0, 40)
+      .map(
+        (r) => `${r.e.label} → ${r.ranking[0]?.label} (${(r.ranking[0]?.p ?? 0).toFixed(2)}): ${r.e.text}`,
+      ),
+  };
+}
+
+/** 5-fold cross-validation of the router's options on the training split only. */
+function crossValidate(kb: KnowledgeBase): Array<{ options: Partial<ClassifierOptions>; top1: string }> {
+  const train = routerExamples(kb, (e) => !isHeldOut(e.text));
+  const grid: Array<Partial<ClassifierOptions>> = [
+    {},
+    { epochs: 6 },
+    { epochs: 20 },
+    { wordWeight: 0.5 },
+    { wordWeight: 2 },
+    { accentWeight: 0 },
+    { maxGram: 4 },
+  ];
+  return grid.map((options) => {
+    let right = 0;
+    let total = 0;
+    for (let fold = 0; fold < 5; fold++) {
+      const inFold = (_: Example, i: number): boolean => i % 5 === fold;
+      const model = TextClassifier.train(
+        train.filter((e, i) => !inFold(e, i)),
+        options,
+      );
+      for (const e of train.filter(inFold)) {
+        if (!kb.examples.includes(e)) continue; // score on example questions, not on titles
+        total += 1;
+        if (model.rankText(e.text)[0]?.label === e.label) right += 1;
+      }
+    }
+    return { options, top1: pct(right, total) };
+  });
+}
+
+function main(): void {
+  const args = process.argv.slice(2);
+  const jsonAt = args.indexOf('--json');
+  const kb = loadConfiguredKnowledge();
+  const report: Record<string, unknown> = {
+    examples: { router: kb.examples.length, triage: kb.triage.length, fields: kb.fields.length },
+    triage: triageReport(kb),
+    router: routerReport(kb),
+  };
+  if (args.includes('--cv')) report.crossValidation = crossValidate(kb);
+  if (jsonAt >= 0 && args[jsonAt + 1])
+    writeFileSync(args[jsonAt + 1] as string, JSON.stringify(report, null, 2));
+  const quiet = args.includes('--quiet');
+  const show = quiet
+    ? JSON.parse(JSON.stringify(report, (k, v: unknown) => (k === 'errors' ? undefined : v)))
+    : report;
+  console.log(JSON.stringify(show, null, 2));
+}
+
+main();

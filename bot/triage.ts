@@ -1,0 +1,102 @@
+/**
+ * Triage: what a message is before any knowledge search, on every channel.
+ * An emergency (115 / 114 / 113), self-harm, a request for a person, a
+ * complaint, a harmful or illegal ask, a request for another person's data,
+ * something outside the service, or an ordinary message (`none`).
+ *
+ * Learned from example messages kept as data (`seeds/triage/`), with every
+ * ordinary question the knowledge base has (its example questions, the
+ * questions it does not cover, the ways to ask for a part) as `none`, so
+ * "bố tôi vừa mất, làm giấy khai tử ở đâu" is learned to be ordinary.
+ *
+ * A missed emergency costs more than a false alarm, so emergencies and
+ * self-harm are decided on a lower probability than the other classes
+ * (thresholds chosen on held-out examples: `npm run eval:heldout`).
+ */
+import { TextClassifier, isHeldOut, type FeatureVector, type Ranking } from '../knowledge/classifier';
+import type { KnowledgeBase } from '../knowledge/loader';
+import type { Example, TriageClass } from '../knowledge/schema';
+
+export const EMERGENCIES = ['emergency_medical', 'emergency_fire', 'emergency_crime'] as const;
+export type Emergency = (typeof EMERGENCIES)[number];
+
+/** The phone number each emergency class calls for. */
+export const EMERGENCY_NUMBER: Record<Emergency, string> = {
+  emergency_medical: '115',
+  emergency_fire: '114',
+  emergency_crime: '113',
+};
+
+export interface TriageThresholds {
+  /** The most likely emergency class at or above this: an emergency. */
+  emergency: number;
+  /** Self-harm at or above this. */
+  selfHarm: number;
+  /** Any other class at or above this, and the most likely one. */
+  other: number;
+}
+
+/** Chosen on the held-out split for recall on emergencies and self-harm (README: Measuring). */
+export const defaultTriageThresholds: TriageThresholds = { emergency: 0.25, selfHarm: 0.25, other: 0.4 };
+
+export interface TriageResult {
+  label: TriageClass;
+  /** The probability that decided it. */
+  p: number;
+  ranking: Ranking;
+}
+
+/**
+ * Training examples: the triage files, and as `none` every ordinary message
+ * the knowledge base knows: example questions, ways to ask for a part, and
+ * the small-talk phrases ("xin chào", "cảm ơn") of `seeds/intents.yaml`.
+ */
+export function triageExamples(kb: KnowledgeBase, keep: (e: Example) => boolean = () => true): Example[] {
+  const { greeting, thanks, goodbye, identity } = kb.intents;
+  const smalltalk = [...greeting, ...thanks, ...goodbye, ...identity].map((text) => ({
+    text,
+    label: 'none',
+    file: 'intents.yaml',
+  }));
+  const ordinary = [...kb.examples, ...kb.fields].map((e) => ({ ...e, label: 'none' }));
+  return [...kb.triage, ...ordinary, ...smalltalk].filter(keep);
+}
+
+export class Triage {
+  readonly model: TextClassifier;
+
+  constructor(
+    kb: KnowledgeBase,
+    options: { holdOut?: boolean; thresholds?: Partial<TriageThresholds> } = {},
+    readonly thresholds: TriageThresholds = { ...defaultTriageThresholds, ...options.thresholds },
+  ) {
+    const keep = options.holdOut ? (e: Example): boolean => !isHeldOut(e.text) : undefined;
+    // Every class counts as much as `none`, which has far more examples (chosen by 5-fold CV on the training split).
+    this.model = TextClassifier.train(triageExamples(kb, keep), { balance: 1 });
+  }
+
+  /** Whether the model has anything to learn from (a knowledge base without triage files has not). */
+  get trained(): boolean {
+    return this.model.labels.length > 1;
+  }
+
+  classify(features: FeatureVector): TriageResult {
+    const ranking = this.model.rank(features);
+    return decideTriage(ranking, this.thresholds);
+  }
+}
+
+/** The triage decision from class probabilities: emergencies first, then self-harm, then the rest. */
+export function decideTriage(ranking: Ranking, thresholds: TriageThresholds): TriageResult {
+  const p = (label: string): number => ranking.find((r) => r.label === label)?.p ?? 0;
+  // The most likely emergency, not their sum: a message the model knows nothing of ("xyzzy") spreads
+  // its probability evenly, and three classes' share of that must not read as an emergency.
+  const label = [...EMERGENCIES].sort((a, b) => p(b) - p(a))[0] as Emergency;
+  if (p(label) >= thresholds.emergency) return { label, p: p(label), ranking };
+  if (p('self_harm') >= thresholds.selfHarm) return { label: 'self_harm', p: p('self_harm'), ranking };
+  const top = ranking[0];
+  if (top && top.label !== 'none' && top.p >= thresholds.other) {
+    return { label: top.label as TriageClass, p: top.p, ranking };
+  }
+  return { label: 'none', p: p('none'), ranking };
+}

@@ -1,0 +1,82 @@
+/**
+ * Deciding from the router's probabilities: answer one entry, clarify
+ * between genuinely close ones, or say the knowledge base does not cover
+ * the question (never a neighbouring procedure presented as the answer).
+ *
+ * In a conversation the current entry is a prior: a message that does not
+ * clearly name something else ("lệ phí bao nhiêu?", "còn người nước ngoài
+ * thì sao?") is a follow-up on it; one that does is a new topic.
+ *
+ * The thresholds were chosen on the held-out split (`npm run eval:heldout`
+ * prints the sweep and the reliability table behind them).
+ */
+import type { Ranking } from '../knowledge/classifier';
+import { NOT_COVERED } from '../knowledge/schema';
+
+export interface RouteThresholds {
+  /** The best entry at or above this probability is answered. */
+  answer: number;
+  /** `not-covered` at or above this, and most likely: say so. */
+  notCovered: number;
+  /** A second entry at least this share of the best one's probability makes the two "close". */
+  closeRatio: number;
+  /** Two or three close entries together at or above this: ask which one. */
+  clarify: number;
+  /** In a conversation, another entry must reach this to change the topic. */
+  switchTopic: number;
+  /** In a conversation, `not-covered` must reach this to leave the topic. */
+  notCoveredInContext: number;
+}
+
+export const defaultRouteThresholds: RouteThresholds = {
+  answer: 0.4,
+  notCovered: 0.4,
+  closeRatio: 0.5,
+  clarify: 0.5,
+  switchTopic: 0.45,
+  notCoveredInContext: 0.6,
+};
+
+export type RouteDecision =
+  | { kind: 'answer'; entry: string; p: number; followUp?: boolean }
+  | { kind: 'clarify'; choices: string[]; p: number }
+  | { kind: 'not_covered'; p: number };
+
+/** The decision for a message with no conversation topic. */
+export function decideRoute(
+  ranking: Ranking,
+  t: RouteThresholds,
+  isEntry: (label: string) => boolean,
+): RouteDecision {
+  const top = ranking[0];
+  if (!top) return { kind: 'not_covered', p: 0 };
+  if (top.label === NOT_COVERED && top.p >= t.notCovered) return { kind: 'not_covered', p: top.p };
+  const entries = ranking.filter((r) => isEntry(r.label));
+  const [first, second] = entries;
+  if (!first) return { kind: 'not_covered', p: 0 };
+  const close = entries.slice(1, 3).filter((r) => r.p >= first.p * t.closeRatio);
+  if (first.p >= t.answer && (close.length === 0 || first.p >= 2 * t.answer)) {
+    return { kind: 'answer', entry: first.label, p: first.p };
+  }
+  const together = first.p + close.reduce((s, r) => s + r.p, 0);
+  if (second && close.length > 0 && together >= t.clarify) {
+    return { kind: 'clarify', choices: [first, ...close].map((r) => r.label), p: together };
+  }
+  if (first.p >= t.answer) return { kind: 'answer', entry: first.label, p: first.p };
+  return { kind: 'not_covered', p: top.label === NOT_COVERED ? top.p : 1 - first.p };
+}
+
+/** The decision for a message in a conversation about `topic`. */
+export function decideInContext(
+  ranking: Ranking,
+  topic: string,
+  t: RouteThresholds,
+  isEntry: (label: string) => boolean,
+): RouteDecision {
+  const top = ranking[0];
+  const best = ranking.find((r) => isEntry(r.label));
+  if (best && best.label !== topic && best.p >= t.switchTopic) return decideRoute(ranking, t, isEntry);
+  if (top?.label === NOT_COVERED && top.p >= t.notCoveredInContext) return { kind: 'not_covered', p: top.p };
+  const onTopic = ranking.find((r) => r.label === topic)?.p ?? 0;
+  return { kind: 'answer', entry: topic, p: onTopic, followUp: best?.label !== topic };
+}

@@ -1,0 +1,278 @@
+/**
+ * A small text classifier learned from example messages: multinomial
+ * logistic regression over character n-grams and words of the folded text
+ * (and words as typed, with their tone marks, to break ties).
+ *
+ * Why this and not cue lists: citizens write the same thing with and
+ * without diacritics, with abbreviations, typos and regional spellings.
+ * Character 3–5-grams of the folded text are shared by all of those ways
+ * ("cccd", "can cuoc", "căn cuóc"), so a linear model over them learns
+ * from a few dozen examples per class what a list of phrases never covers.
+ *
+ * Training is deterministic (a seeded shuffle, fixed epochs) and takes a
+ * second or two on the whole knowledge base, so it runs as the assistant
+ * starts; no weights are downloaded or stored.
+ */
+import { fold, tokens } from './normalize';
+
+/** One labelled example. */
+export interface LabelledText {
+  text: string;
+  label: string;
+}
+
+export interface ClassifierOptions {
+  /** Shortest and longest character n-gram of the folded text. */
+  minGram: number;
+  maxGram: number;
+  /** Weight of a word (and of a pair of words) relative to the character n-grams. */
+  wordWeight: number;
+  /** Weight of a word as typed with its tone marks (0 = not used). */
+  accentWeight: number;
+  /** Passes over the training data. */
+  epochs: number;
+  /** Initial learning rate (AdaGrad scales it per feature). */
+  learningRate: number;
+  /** L2 penalty per update. */
+  l2: number;
+  /** Seed of the shuffle, so two trainings on the same data give the same model. */
+  seed: number;
+  /**
+   * Weigh each class's examples so every class counts as much as the
+   * others (1), or as many times as it has examples (0); in between, the
+   * weight is (mean class size / class size) to this power.
+   */
+  balance: number;
+}
+
+export const defaultClassifierOptions: ClassifierOptions = {
+  minGram: 3,
+  maxGram: 5,
+  wordWeight: 1,
+  accentWeight: 0.3,
+  epochs: 12,
+  learningRate: 0.5,
+  l2: 1e-5,
+  seed: 7,
+  balance: 0,
+};
+
+/** A message's features: names and values, L2-normalised. */
+export interface FeatureVector {
+  names: string[];
+  values: number[];
+}
+
+/**
+ * The features of a text. Computed once per message and shared by every
+ * classifier that reads it (triage, routing), since they use the same options.
+ */
+export function featurize(
+  text: string,
+  options: Pick<
+    ClassifierOptions,
+    'minGram' | 'maxGram' | 'wordWeight' | 'accentWeight'
+  > = defaultClassifierOptions,
+): FeatureVector {
+  const counts = new Map<string, number>();
+  const add = (name: string, weight: number): void => {
+    counts.set(name, (counts.get(name) ?? 0) + weight);
+  };
+  const typed = tokens(text);
+  const words = typed.map((t) => t.folded);
+  const padded = ` ${words.join(' ')} `;
+  for (let n = options.minGram; n <= options.maxGram; n++) {
+    for (let i = 0; i + n <= padded.length; i++) add(`c${padded.slice(i, i + n)}`, 1);
+  }
+  for (let i = 0; i < words.length; i++) {
+    add(`w${words[i]}`, options.wordWeight);
+    if (i + 1 < words.length) add(`b${words[i]} ${words[i + 1]}`, options.wordWeight);
+    const accented = typed[i]?.accented;
+    if (options.accentWeight > 0 && accented && accented !== words[i])
+      add(`a${accented}`, options.accentWeight);
+  }
+  const names: string[] = [];
+  const values: number[] = [];
+  let norm = 0;
+  for (const [name, count] of counts) {
+    const v = 1 + Math.log(count);
+    names.push(name);
+    values.push(v);
+    norm += v * v;
+  }
+  norm = Math.sqrt(norm) || 1;
+  for (let i = 0; i < values.length; i++) values[i] = (values[i] as number) / norm;
+  return { names, values };
+}
+
+/** Classes with their probabilities, most likely first. */
+export type Ranking = Array<{ label: string; p: number }>;
+
+/** A small deterministic pseudo-random generator (mulberry32). */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Shuffle in place with a seeded generator. */
+export function shuffle<T>(items: T[], random: () => number): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j] as T, items[i] as T];
+  }
+  return items;
+}
+
+/** Multinomial logistic regression over sparse features. */
+export class TextClassifier {
+  readonly labels: string[];
+  private readonly index = new Map<string, number>();
+  /** Row-major weights: feature × class; the last row is the bias. */
+  private weights: Float32Array = new Float32Array(0);
+
+  private constructor(
+    labels: string[],
+    readonly options: ClassifierOptions,
+  ) {
+    this.labels = labels;
+  }
+
+  /** Learn from `examples`; labels are taken in first-seen order. */
+  static train(examples: LabelledText[], options: Partial<ClassifierOptions> = {}): TextClassifier {
+    const opts = { ...defaultClassifierOptions, ...options };
+    const labels = [...new Set(examples.map((e) => e.label))];
+    const model = new TextClassifier(labels, opts);
+    model.fit(examples);
+    return model;
+  }
+
+  private featureIds(vector: FeatureVector, grow: boolean): { ids: number[]; values: number[] } {
+    const ids: number[] = [];
+    const values: number[] = [];
+    vector.names.forEach((name, i) => {
+      let id = this.index.get(name);
+      if (id === undefined && grow) {
+        id = this.index.size;
+        this.index.set(name, id);
+      }
+      if (id !== undefined) {
+        ids.push(id);
+        values.push(vector.values[i] as number);
+      }
+    });
+    return { ids, values };
+  }
+
+  private fit(examples: LabelledText[]): void {
+    const C = this.labels.length;
+    const labelOf = new Map(this.labels.map((l, i) => [l, i]));
+    const data = examples.map((e) => ({
+      ...this.featureIds(featurize(e.text, this.options), true),
+      y: labelOf.get(e.label) as number,
+    }));
+    const sizes = new Array<number>(C).fill(0);
+    for (const x of data) sizes[x.y] = (sizes[x.y] as number) + 1;
+    const mean = data.length / C;
+    const weightOf = sizes.map((n) => Math.pow(mean / Math.max(1, n), this.options.balance));
+    const F = this.index.size + 1;
+    const bias = F - 1;
+    const w = new Float32Array(F * C);
+    const g2 = new Float32Array(F * C).fill(1e-8);
+    const random = seededRandom(this.options.seed);
+    const order = data.map((_, i) => i);
+    const scores = new Float64Array(C);
+    const { learningRate, l2 } = this.options;
+    for (let epoch = 0; epoch < this.options.epochs; epoch++) {
+      shuffle(order, random);
+      for (const k of order) {
+        const x = data[k] as (typeof data)[number];
+        this.scoresInto(w, x.ids, x.values, bias, scores);
+        softmaxInPlace(scores);
+        const weight = weightOf[x.y] as number;
+        for (let c = 0; c < C; c++) {
+          const grad = weight * ((scores[c] as number) - (c === x.y ? 1 : 0));
+          if (Math.abs(grad) < 1e-4) continue;
+          for (let j = 0; j <= x.ids.length; j++) {
+            const f = j < x.ids.length ? (x.ids[j] as number) : bias;
+            const v = j < x.ids.length ? (x.values[j] as number) : 1;
+            const at = f * C + c;
+            const g = grad * v + l2 * (w[at] as number);
+            g2[at] = (g2[at] as number) + g * g;
+            w[at] = (w[at] as number) - (learningRate * g) / Math.sqrt(g2[at] as number);
+          }
+        }
+      }
+    }
+    this.weights = w;
+  }
+
+  private scoresInto(
+    w: Float32Array,
+    ids: number[],
+    values: number[],
+    bias: number,
+    out: Float64Array,
+  ): void {
+    const C = this.labels.length;
+    for (let c = 0; c < C; c++) out[c] = w[bias * C + c] as number;
+    for (let j = 0; j < ids.length; j++) {
+      const base = (ids[j] as number) * C;
+      const v = values[j] as number;
+      for (let c = 0; c < C; c++) out[c] = (out[c] as number) + v * (w[base + c] as number);
+    }
+  }
+
+  /** Probabilities of every class for a message's features, most likely first. */
+  rank(vector: FeatureVector): Ranking {
+    const { ids, values } = this.featureIds(vector, false);
+    const scores = new Float64Array(this.labels.length);
+    this.scoresInto(this.weights, ids, values, this.index.size, scores);
+    softmaxInPlace(scores);
+    return this.labels.map((label, i) => ({ label, p: scores[i] as number })).sort((a, b) => b.p - a.p);
+  }
+
+  /** Probabilities for a text (featurised with this model's options). */
+  rankText(text: string): Ranking {
+    return this.rank(featurize(text, this.options));
+  }
+
+  /** How many distinct features the model knows (a measure of its size). */
+  get size(): number {
+    return this.index.size;
+  }
+}
+
+function softmaxInPlace(scores: Float64Array): void {
+  let max = -Infinity;
+  for (const s of scores) max = Math.max(max, s);
+  let sum = 0;
+  for (let i = 0; i < scores.length; i++) {
+    const e = Math.exp((scores[i] as number) - max);
+    scores[i] = e;
+    sum += e;
+  }
+  for (let i = 0; i < scores.length; i++) scores[i] = (scores[i] as number) / sum;
+}
+
+/**
+ * The held-out split: a fixed share of examples, chosen by a hash of the
+ * folded text and a seed, so the same example is always on the same side
+ * whatever else is added, and near-identical spellings stay together.
+ */
+export function isHeldOut(text: string, share = 0.2, seed = 20261204): boolean {
+  let h = 2166136261 ^ seed;
+  const key = fold(text)
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim();
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 16777619);
+  }
+  return (h >>> 0) / 4294967296 < share;
+}
