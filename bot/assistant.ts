@@ -5,7 +5,7 @@
  * command line, in the bot's state storage for the channels).
  */
 import i18next, { type TFunction, type i18n } from 'i18next';
-import { featurize, type FeatureVector } from '../knowledge/classifier';
+import type { FeatureVector } from '../knowledge/classifier';
 import type { KnowledgeBase } from '../knowledge/loader';
 import { looksEnglish } from '../knowledge/normalize';
 import { FieldModel, Router } from '../knowledge/router';
@@ -13,7 +13,7 @@ import { KnowledgeIndex, type SearchOptions, type SearchResult } from '../knowle
 import { composeAnswer } from './compose';
 import { IntentRecognizer } from './intents';
 import { emptyReply, type Reply } from './reply';
-import { Triage, type TriageResult } from './triage';
+import { defaultTriageThresholds, Triage, type TriageResult } from './triage';
 import { decideInContext, decideRoute, defaultRouteThresholds, type RouteDecision } from './understand';
 import en from './locales/en.json';
 import vi from './locales/vi.json';
@@ -83,7 +83,7 @@ export class Assistant {
   }
 
   /** What a message is before anything else (every channel, every state of the conversation). */
-  classify(text: string, features: FeatureVector = featurize(text)): TriageResult {
+  classify(text: string, features: FeatureVector = this.router.features(text)): TriageResult {
     return this.triage.classify(features);
   }
 
@@ -114,7 +114,7 @@ export class Assistant {
   respond(text: string, memory: ConversationMemory): Reply {
     const language = looksEnglish(text) ? 'en' : 'vi';
     const t = this.t(language);
-    const features = featurize(text);
+    const features = this.router.features(text);
     const triaged = this.triaged(this.classify(text, features), language, memory);
     if (triaged) return triaged;
 
@@ -166,6 +166,9 @@ export class Assistant {
   /** The router's decision, with the conversation's current entry as a prior. */
   route(features: FeatureVector, memory: ConversationMemory): RouteDecision {
     const ranking = this.router.rank(features);
+    // Words the router has never seen ("mnbv lkjh"): any entry would be a guess.
+    if (this.router.model.known(features) < defaultTriageThresholds.known)
+      return { kind: 'not_covered', p: 0 };
     const isEntry = (label: string): boolean => this.router.isEntry(label);
     if (memory.topic && this.router.isEntry(memory.topic)) {
       return decideInContext(ranking, memory.topic, defaultRouteThresholds, isEntry);

@@ -96,6 +96,11 @@ export class HandoffFlow {
     return this.wordList(language, key).has(folded) || this.wordList('vi', key).has(folded);
   }
 
+  /** Whether a message is one of the hand-off's own words (yes, no, end) in either language. */
+  isWord(text: string): boolean {
+    return (['yes', 'no', 'end'] as const).some((key) => this.is(text, 'en', key));
+  }
+
   private declined(language: 'vi' | 'en'): Reply {
     return this.reply(
       language,

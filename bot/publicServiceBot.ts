@@ -238,10 +238,15 @@ export class PublicServiceBot extends ActivityHandler {
     while (this.pending.size > 0) await Promise.all([...this.pending]);
   }
 
-  /** Whether a message is exactly the text of one of the bot's buttons. */
+  /** Whether a message is exactly the text of one of the bot's buttons, or a hand-off word ("kết thúc", "có"). */
   private isCommand(text: string): boolean {
     const folded = fold(text);
-    return [...this.commands.values()].some((set) => set.has(folded)) || this.lessonNamed(text) !== undefined;
+    const handoffWord = this.handoff?.isWord(text) ?? false;
+    return (
+      handoffWord ||
+      [...this.commands.values()].some((set) => set.has(folded)) ||
+      this.lessonNamed(text) !== undefined
+    );
   }
 
   /** "Bắt đầu bài học: <title>" (or the English button) names a lesson. */

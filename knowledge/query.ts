@@ -115,6 +115,19 @@ export class Lexicon {
     return undefined;
   }
 
+  /**
+   * The text with its chat spellings spelt out after it ("lm cccd" →
+   * "lm cccd lam can cuoc cong dan"), for the learned models: both the
+   * typed and the spelt-out forms then count.
+   */
+  expand(text: string): string {
+    const words = foldedTokens(text);
+    const rewritten = this.rewrite(words);
+    return rewritten.length === words.length && rewritten.every((w, i) => w === words[i])
+      ? text
+      : `${text} ${rewritten.join(' ')}`;
+  }
+
   /** Apply chat rewrites token by token ("ko" → "khong", "cccd" → "can cuoc cong dan"). */
   rewrite(words: string[]): string[] {
     return words.flatMap((w) => this.rewrites.get(w) ?? [w]);

@@ -10,9 +10,11 @@ import {
   isHeldOut,
   type ClassifierOptions,
   type FeatureVector,
+  type Prepare,
   type Ranking,
 } from './classifier';
 import type { KnowledgeBase } from './loader';
+import { Lexicon } from './query';
 import { NOT_COVERED, type Entry, type Example, type FieldName } from './schema';
 
 export interface RouterOptions {
@@ -21,7 +23,25 @@ export interface RouterOptions {
   classifier: Partial<ClassifierOptions>;
 }
 
-export const defaultRouterOptions: RouterOptions = { holdOut: false, classifier: {} };
+/** Six passes (5-fold CV on the training split: 84.7% top-1 against 83.4% with twelve). */
+export const defaultRouterOptions: RouterOptions = { holdOut: false, classifier: { epochs: 6 } };
+
+/**
+ * The label of messages that ask about the conversation's current entry
+ * without naming one ("lệ phí bao nhiêu?", "còn người nước ngoài thì sao?").
+ * Learned from the ways to ask for a part (`seeds/fields/`) that name no
+ * entry, so that in a conversation they are not taken for "not covered".
+ */
+export const FOLLOW_UP = 'follow-up';
+
+/** The best entry's probability below which a field example is taken to name no entry. */
+const NAMES_NO_ENTRY = 0.5;
+
+/** Chat spellings spelt out before features are taken, from the knowledge base's synonyms (data). */
+export function chatExpansion(kb: KnowledgeBase): Prepare {
+  const lexicon = new Lexicon(kb.synonyms, kb.intents);
+  return (text) => lexicon.expand(text);
+}
 
 /** The texts an entry says about itself, as extra examples of its label. */
 export function entryTexts(entry: Entry): string[] {
@@ -36,7 +56,9 @@ export function routerExamples(kb: KnowledgeBase, keep: (e: Example) => boolean 
   const own: Example[] = kb.entries.flatMap((entry) =>
     entryTexts(entry).map((text) => ({ text, label: entry.id, file: entry.id })),
   );
-  return [...own, ...kb.examples.filter(keep)];
+  const held = new Set(kb.entries.map((e) => e.id));
+  const routable = (e: Example): boolean => e.label === NOT_COVERED || held.has(e.label);
+  return [...own, ...kb.examples.filter((e) => routable(e) && keep(e))];
 }
 
 export class Router {
@@ -45,9 +67,24 @@ export class Router {
 
   constructor(kb: KnowledgeBase, options: Partial<RouterOptions> = {}) {
     const opts = { ...defaultRouterOptions, ...options };
-    const keep = opts.holdOut ? (e: Example): boolean => !isHeldOut(e.text) : undefined;
-    this.model = TextClassifier.train(routerExamples(kb, keep), opts.classifier);
+    const keep = opts.holdOut ? (e: Example): boolean => !isHeldOut(e.text) : (): boolean => true;
     for (const e of kb.entries) this.titles.set(e.id, e.title);
+    const examples = routerExamples(kb, keep);
+    // A quick first model tells which ways of asking for a part name an entry ("làm hộ chiếu hết
+    // bao nhiêu") and which do not ("hết bao nhiêu tiền?"); the latter teach the follow-up class.
+    const prepare = chatExpansion(kb);
+    const first = TextClassifier.train(examples, { ...opts.classifier, epochs: 3 }, prepare);
+    const followUps = kb.fields.filter(keep).filter((e) => {
+      const best = first.rankText(e.text).find((r) => this.isEntry(r.label));
+      return (best?.p ?? 0) < NAMES_NO_ENTRY;
+    });
+    const labelled = followUps.map((e) => ({ ...e, label: FOLLOW_UP }));
+    this.model = TextClassifier.train([...examples, ...labelled], opts.classifier, prepare);
+  }
+
+  /** A message's features, computed once and shared by triage, the router and the field model. */
+  features(text: string): FeatureVector {
+    return this.model.features(text);
   }
 
   /** Entries (and `not-covered`) with their probabilities, most likely first. */
@@ -76,7 +113,7 @@ export class FieldModel {
     readonly threshold = 0.3,
   ) {
     const keep = (e: Example): boolean => !options.holdOut || !isHeldOut(e.text);
-    this.model = TextClassifier.train(kb.fields.filter(keep));
+    this.model = TextClassifier.train(kb.fields.filter(keep), {}, chatExpansion(kb));
   }
 
   /** The parts asked for, most likely first. */

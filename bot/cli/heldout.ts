@@ -9,9 +9,9 @@
  * the classifier's few options (the way they were chosen).
  */
 import { writeFileSync } from 'node:fs';
-import { featurize, isHeldOut, TextClassifier, type ClassifierOptions } from '../../knowledge/classifier';
+import { isHeldOut, TextClassifier, type ClassifierOptions } from '../../knowledge/classifier';
 import type { KnowledgeBase } from '../../knowledge/loader';
-import { Router, routerExamples } from '../../knowledge/router';
+import { chatExpansion, defaultRouterOptions, Router, routerExamples } from '../../knowledge/router';
 import { NOT_COVERED, type Example } from '../../knowledge/schema';
 import { loadConfiguredKnowledge } from '../kb';
 import { decideTriage, defaultTriageThresholds, EMERGENCIES, Triage, triageExamples } from '../triage';
@@ -29,10 +29,13 @@ interface ClassFigures {
 function triageReport(kb: KnowledgeBase): Record<string, unknown> {
   const triage = new Triage(kb, { holdOut: true });
   const held = triageExamples(kb).filter((e) => isHeldOut(e.text));
-  const rankings = held.map((e) => ({ e, ranking: triage.model.rank(featurize(e.text)) }));
+  const rankings = held.map((e) => ({ e, ranking: triage.model.rankText(e.text) }));
   const at = (thresholds = defaultTriageThresholds): Array<{ e: Example; got: string }> =>
     rankings.map(({ e, ranking }) => ({ e, got: decideTriage(ranking, thresholds).label }));
-  const results = at();
+  const results = held.map((e) => ({
+    e,
+    got: triage.classify(triage.model.features(e.text)).label as string,
+  }));
   const labels = [...new Set(held.map((e) => e.label))].sort();
   const perClass: Record<string, ClassFigures> = {};
   for (const label of labels) {
@@ -46,6 +49,8 @@ function triageReport(kb: KnowledgeBase): Record<string, unknown> {
   }
   const isEmergency = (l: string): boolean => (EMERGENCIES as readonly string[]).includes(l);
   const ordinary = results.filter((r) => r.e.label === 'none');
+  /** Held-out procedure, service, lesson and not-covered questions: what citizens ask most. */
+  const questions = results.filter((r) => kb.examples.some((x) => x.text === r.e.text));
   const urgentTruth = results.filter((r) => isEmergency(r.e.label) || r.e.label === 'self_harm');
   const sweep = [0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5].map((tau) => {
     const r = at({ ...defaultTriageThresholds, emergency: tau, selfHarm: tau });
@@ -72,6 +77,11 @@ function triageReport(kb: KnowledgeBase): Record<string, unknown> {
     ),
     falseEmergencyOnOrdinary: pct(ordinary.filter((r) => isEmergency(r.got)).length, ordinary.length),
     falseAnyOnOrdinary: pct(ordinary.filter((r) => r.got !== 'none').length, ordinary.length),
+    falseUrgentOnKnowledgeQuestions: `${pct(
+      questions.filter((r) => isEmergency(r.got) || r.got === 'self_harm').length,
+      questions.length,
+    )} of ${questions.length}`,
+    falseAnyOnKnowledgeQuestions: pct(questions.filter((r) => r.got !== 'none').length, questions.length),
     thresholdSweep: sweep,
     errors: results
       .filter((r) => r.got !== r.e.label)
@@ -84,7 +94,7 @@ function triageReport(kb: KnowledgeBase): Record<string, unknown> {
 function routerReport(kb: KnowledgeBase): Record<string, unknown> {
   const router = new Router(kb, { holdOut: true });
   const held = kb.examples.filter((e) => isHeldOut(e.text));
-  const ranked = held.map((e) => ({ e, ranking: router.rank(featurize(e.text)) }));
+  const ranked = held.map((e) => ({ e, ranking: router.rank(router.features(e.text)) }));
   const inCoverage = ranked.filter((r) => r.e.label !== NOT_COVERED);
   const top1 = inCoverage.filter((r) => r.ranking[0]?.label === r.e.label).length;
 
@@ -119,14 +129,14 @@ function routerReport(kb: KnowledgeBase): Record<string, unknown> {
     };
   };
   const sweep = [];
-  for (const answer of [0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6]) {
-    for (const notCovered of [0.3, 0.4, 0.5]) {
+  for (const answer of [0.2, 0.25, 0.3, 0.35, 0.4, 0.5]) {
+    for (const notCovered of [0.3, 0.4, 0.5, 0.6]) {
       const t = { ...defaultRouteThresholds, answer, notCovered };
       const f = figures(t);
       sweep.push({ answer, notCovered, right: f.right, answeredWrong: f.answeredWrong, score: f.rightScore });
     }
   }
-  sweep.sort((a, b) => b.score - a.score);
+  sweep.sort((a, b) => b.score - a.score || a.answer - b.answer);
   const bins = [0, 0.2, 0.4, 0.6, 0.8, 1.0001];
   const reliability = bins.slice(0, -1).map((lo, i) => {
     const hi = bins[i + 1] as number;
@@ -143,7 +153,7 @@ function routerReport(kb: KnowledgeBase): Record<string, unknown> {
     top1InCoverage: pct(top1, inCoverage.length),
     atDefaultThresholds: { thresholds: defaultRouteThresholds, ...current, rightScore: undefined },
     reliability,
-    bestThresholds: sweep.slice(0, 5),
+    thresholdSweep: sweep,
     errors: ranked
       .filter((r) => r.ranking[0]?.label !== r.e.label)
       .slice(0, 40)
@@ -172,7 +182,8 @@ function crossValidate(kb: KnowledgeBase): Array<{ options: Partial<ClassifierOp
       const inFold = (_: Example, i: number): boolean => i % 5 === fold;
       const model = TextClassifier.train(
         train.filter((e, i) => !inFold(e, i)),
-        options,
+        { ...defaultRouterOptions.classifier, ...options },
+        chatExpansion(kb),
       );
       for (const e of train.filter(inFold)) {
         if (!kb.examples.includes(e)) continue; // score on example questions, not on titles

@@ -14,7 +14,15 @@ try {
   const byKind = new Map<string, number>();
   for (const e of kb.entries) byKind.set(e.kind, (byKind.get(e.kind) ?? 0) + 1);
   const counts = [...byKind].map(([k, n]) => `${n} ${k}`).join(', ');
-  console.log(`kb:check: OK: ${kb.entries.length} entries (${counts}), ${kb.passages.length} passages`);
+  if (kb.notHeld.length > 0) {
+    console.error(
+      `kb:check: note: examples name entries this knowledge base does not hold (left out of routing): ${kb.notHeld.join(', ')}`,
+    );
+  }
+  console.log(
+    `kb:check: OK: ${kb.entries.length} entries (${counts}), ${kb.passages.length} passages, ` +
+      `${kb.examples.length} example questions, ${kb.triage.length} triage examples, ${kb.fields.length} field examples`,
+  );
 } catch (e) {
   if (!(e instanceof KnowledgeError)) throw e;
   for (const p of e.problems) console.error(formatProblem(p));

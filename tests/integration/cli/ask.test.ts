@@ -35,7 +35,7 @@ describe('npm run ask', () => {
     expect(lines).toHaveLength(5);
     for (const l of lines) {
       expect(Object.keys(l).sort()).toEqual(
-        ['candidates', 'confidence', 'declined', 'entry', 'handoff', 'id', 'text'].sort(),
+        ['candidates', 'confidence', 'declined', 'entry', 'handoff', 'id', 'kind', 'text'].sort(),
       );
     }
     const [q1, q2, q3, q4, q5] = lines;

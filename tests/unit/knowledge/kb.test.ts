@@ -118,3 +118,9 @@ describe('the knowledge base', () => {
     }
   });
 });
+
+describe('the example questions', () => {
+  it('name only entries the knowledge base holds (a misspelt id would silently teach "not covered")', () => {
+    expect(kb.notHeld).toEqual([]);
+  });
+});
