@@ -15,7 +15,7 @@
  */
 import { TextClassifier, isHeldOut, type FeatureVector, type Ranking } from '../knowledge/classifier';
 import type { KnowledgeBase } from '../knowledge/loader';
-import { chatExpansion } from '../knowledge/router';
+import { chatExpansion, phrasedRequests } from '../knowledge/router';
 import type { Example, TriageClass } from '../knowledge/schema';
 
 export const EMERGENCIES = ['emergency_medical', 'emergency_fire', 'emergency_crime'] as const;
@@ -60,8 +60,9 @@ export interface TriageResult {
 
 /**
  * Training examples: the triage files, and as `none` every ordinary message
- * the knowledge base knows: example questions, ways to ask for a part, and
- * the small-talk phrases ("xin chào", "cảm ơn") of `seeds/intents.yaml`.
+ * the knowledge base knows: example questions, ways to ask for a part, the
+ * small-talk phrases ("xin chào", "cảm ơn") and the request phrasings
+ * around each entry's name ("tôi muốn làm hộ chiếu") of `seeds/intents.yaml`.
  */
 export function triageExamples(kb: KnowledgeBase, keep: (e: Example) => boolean = () => true): Example[] {
   const { greeting, thanks, goodbye, identity } = kb.intents;
@@ -71,7 +72,10 @@ export function triageExamples(kb: KnowledgeBase, keep: (e: Example) => boolean 
     file: 'intents.yaml',
   }));
   const ordinary = [...kb.examples, ...kb.fields].map((e) => ({ ...e, label: 'none' }));
-  return [...kb.triage, ...ordinary, ...smalltalk].filter(keep);
+  const requests = kb.entries.flatMap((entry) =>
+    phrasedRequests(kb, entry).map((text) => ({ text, label: 'none', file: 'intents.yaml' })),
+  );
+  return [...kb.triage, ...ordinary, ...smalltalk, ...requests].filter(keep);
 }
 
 export class Triage {
@@ -104,9 +108,17 @@ export function decideTriage(ranking: Ranking, thresholds: TriageThresholds): Tr
   const p = (label: string): number => ranking.find((r) => r.label === label)?.p ?? 0;
   // The most likely emergency, not their sum: a message the model knows nothing of ("xyzzy") spreads
   // its probability evenly, and three classes' share of that must not read as an emergency.
+  // Recall first: an emergency or self-harm wins over "ordinary" at a low probability, but not
+  // over another specific reading the model prefers ("tôi muốn hỏi" is more a request for a person).
+  const specific = ranking.filter((r) => r.label !== 'none');
+  const beats = (label: string): boolean =>
+    specific.every(
+      (r) => r.p <= p(label) || EMERGENCIES.includes(r.label as Emergency) || r.label === 'self_harm',
+    );
   const label = [...EMERGENCIES].sort((a, b) => p(b) - p(a))[0] as Emergency;
-  if (p(label) >= thresholds.emergency) return { label, p: p(label), ranking };
-  if (p('self_harm') >= thresholds.selfHarm) return { label: 'self_harm', p: p('self_harm'), ranking };
+  if (p(label) >= thresholds.emergency && beats(label)) return { label, p: p(label), ranking };
+  if (p('self_harm') >= thresholds.selfHarm && beats('self_harm'))
+    return { label: 'self_harm', p: p('self_harm'), ranking };
   const top = ranking[0];
   if (top && top.label !== 'none' && top.p >= thresholds.other) {
     return { label: top.label as TriageClass, p: top.p, ranking };

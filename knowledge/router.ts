@@ -51,10 +51,21 @@ export function entryTexts(entry: Entry): string[] {
   return out;
 }
 
+/** Requests built from the phrasings of `seeds/intents.yaml` around an entry's title and first alias. */
+export function phrasedRequests(kb: KnowledgeBase, entry: Entry): string[] {
+  const names = [entry.title, entry.aliases[0]].filter((n): n is string => !!n);
+  const lower = (n: string): string => n.charAt(0).toLowerCase() + n.slice(1);
+  return kb.intents.phrasings.flatMap((p) => names.map((n) => p.replace('{x}', lower(n))));
+}
+
 /** The router's training examples: entry texts and example questions (`split` filters the latter). */
 export function routerExamples(kb: KnowledgeBase, keep: (e: Example) => boolean = () => true): Example[] {
   const own: Example[] = kb.entries.flatMap((entry) =>
-    entryTexts(entry).map((text) => ({ text, label: entry.id, file: entry.id })),
+    [...entryTexts(entry), ...phrasedRequests(kb, entry)].map((text) => ({
+      text,
+      label: entry.id,
+      file: entry.id,
+    })),
   );
   const held = new Set(kb.entries.map((e) => e.id));
   const routable = (e: Example): boolean => e.label === NOT_COVERED || held.has(e.label);

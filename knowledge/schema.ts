@@ -195,6 +195,13 @@ export const intentsSchema = z.strictObject({
   thanks: textList,
   identity: textList,
   goodbye: textList.default([]),
+  /**
+   * How citizens wrap the name of what they want in a request ("tôi muốn
+   * {x}", "cho em hỏi về {x}"): applied to every entry's title and first
+   * alias, they teach the router that the request names the entry and
+   * triage that such a request is ordinary, whatever words follow "tôi muốn".
+   */
+  phrasings: z.array(z.string().regex(/\{x\}/, 'must contain {x} where the name goes')).default([]),
 });
 
 /** How an example message is written; kept so evaluation can report by style. */
