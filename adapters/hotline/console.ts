@@ -28,8 +28,8 @@ import { clientAddress } from '../../bot/clientAddress';
 import { projectRoot } from '../../bot/paths';
 import { ticketReply } from '../../bot/handoff';
 import type { Records } from '../../storage/records';
-import { RateLimiter } from '../webchat/rateLimit';
 import { Accounts, csrfMatches, type Session } from './accounts';
+import { LoginThrottle } from './loginThrottle';
 import { TicketError, type DeskEvent, type HotlineDesk, type Ticket, type TicketStatus } from './desk';
 import type { Relay } from './relay';
 import type { TFunction } from 'i18next';
@@ -95,8 +95,7 @@ export function mountHotline(
   options: HotlineConsoleOptions,
 ): HotlineConsole {
   const { desk, accounts, relay, log } = deps;
-  const byAddress = new RateLimiter(options.loginsPerMinute * 2, 60_000);
-  const byUser = new RateLimiter(options.loginsPerMinute, 60_000);
+  const throttle = new LoginThrottle({ perMinute: options.loginsPerMinute });
   const streams = new Set<{ close(): void }>();
   // The page's three files are small and fixed: read once, served from memory.
   const page = (file: string, type: string) => {
@@ -174,18 +173,23 @@ export function mountHotline(
     const username = typeof b.username === 'string' ? b.username.trim().toLowerCase() : '';
     const password = typeof b.password === 'string' ? b.password : '';
     const address = clientAddress(req, options.trustProxy);
-    if (!byAddress.take(address) || (username && !byUser.take(username))) {
-      res.header('retry-after', '60');
-      return fail(res, 429, 'rate_limited', 'too many login attempts; wait a minute');
-    }
     if (!username || !password) return fail(res, 400, 'bad_request', 'username and password are required');
+    const wait = throttle.wait(username, address);
+    if (wait > 0) {
+      log.warn('hotline login refused: too many failures', { username, address });
+      res.header('retry-after', String(Math.ceil(wait / 1000)));
+      return fail(res, 429, 'rate_limited', 'too many failed logins from this address; wait and try again');
+    }
     try {
       const login = await accounts.login(username, password);
       if (!login) {
-        log.warn('hotline login failed', { username });
+        throttle.failed(username, address);
+        log.warn('hotline login failed', { username, address });
+        await desk.audit(null, 'login_failed', null, `${username.slice(0, 64)} from ${address}`);
         return fail(res, 401, 'bad_credentials', 'wrong username or password');
       }
-      await desk.audit(login.session.agent.id, 'login', null);
+      throttle.succeeded(username, address);
+      await desk.audit(login.session.agent.id, 'login', null, `from ${address}`);
       const maxAge = Math.floor((login.session.expiresAt - Date.now()) / 1000);
       res.header(
         'set-cookie',
