@@ -272,6 +272,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       categories: config.hotline.categories,
       loginsPerMinute: config.hotline.loginsPerMinute,
       trustProxy: config.trustProxy,
+      publicUrl: config.publicUrl,
     },
   );
   log.info('listening', {

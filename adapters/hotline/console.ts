@@ -44,6 +44,8 @@ export interface HotlineConsoleOptions {
   loginsPerMinute: number;
   /** Take the client address from X-Forwarded-For (behind a reverse proxy). */
   trustProxy: boolean;
+  /** The public base URL (PUBLIC_URL), whose host the login accepts as an Origin besides the Host header's. */
+  publicUrl?: string;
 }
 
 export interface HotlineDeps {
@@ -75,6 +77,32 @@ function cookie(req: Request, name: string): string | undefined {
 
 function fail(res: Response, status: number, code: string, message: string): void {
   res.send(status, { error: { code, message } });
+}
+
+/**
+ * Whether a login request comes from the console page itself. A session
+ * cookie is not needed to log in, so the CSRF token cannot protect this
+ * route: a form on another site could log the agent's browser into an
+ * account of the attacker's choosing. A form can only send form-encoded or
+ * text bodies, and a cross-site fetch of JSON carries the other site's
+ * Origin, so the route takes JSON only, from this server's origin.
+ */
+function loginRefusal(req: Request, publicUrl: string | undefined): [number, string, string] | undefined {
+  const type = String(req.headers['content-type'] ?? '')
+    .split(';')[0]
+    ?.trim()
+    .toLowerCase();
+  if (type !== 'application/json') return [415, 'json_only', 'send the login as application/json'];
+  const origin = req.headers.origin;
+  if (origin === undefined) return undefined;
+  let host: string;
+  try {
+    host = new URL(origin).host;
+  } catch {
+    host = '';
+  }
+  const allowed = [req.headers.host, publicUrl && new URL(publicUrl).host].filter(Boolean);
+  return host && allowed.includes(host) ? undefined : [403, 'origin', 'log in from the console page'];
 }
 
 function body(req: Request): Record<string, unknown> {
@@ -169,6 +197,8 @@ export function mountHotline(
   const code = (req: Request): string => String(req.params?.code ?? '');
 
   server.post('/hotline/api/login', async (req: Request, res: Response) => {
+    const refusal = loginRefusal(req, options.publicUrl);
+    if (refusal) return fail(res, ...refusal);
     const b = body(req);
     const username = typeof b.username === 'string' ? b.username.trim().toLowerCase() : '';
     const password = typeof b.password === 'string' ? b.password : '';

@@ -45,3 +45,39 @@ describe('console login', () => {
     expect(rows).toContainEqual({ action: 'login', detail: 'from 10.1.2.3' });
   });
 });
+
+describe('console login from another site', () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startTestServer({
+      HOTLINE_ADMIN_USER: 'giamsat',
+      HOTLINE_ADMIN_PASSWORD: 'mat-khau-giam-sat',
+    });
+  });
+  afterAll(async () => server.close());
+
+  const post = (body: string, headers: Record<string, string>) =>
+    fetch(`${server.url}/hotline/api/login`, { method: 'POST', headers, body });
+  const credentials = { username: 'giamsat', password: 'mat-khau-giam-sat' };
+
+  it('refuses form-encoded and text bodies, which a form on any site can send', async () => {
+    const form = await post('username=giamsat&password=mat-khau-giam-sat', {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
+    expect(form.status).toBe(415);
+    expect(form.headers.get('set-cookie')).toBeNull();
+    const text = await post(JSON.stringify(credentials), { 'content-type': 'text/plain' });
+    expect(text.status).toBe(415);
+    expect(text.headers.get('set-cookie')).toBeNull();
+  });
+
+  it("refuses JSON from another site's origin, takes it from the console's own", async () => {
+    const json = { 'content-type': 'application/json' };
+    const foreign = await post(JSON.stringify(credentials), { ...json, origin: 'https://evil.example' });
+    expect(foreign.status).toBe(403);
+    expect(foreign.headers.get('set-cookie')).toBeNull();
+    expect((await post(JSON.stringify(credentials), { ...json, origin: 'null' })).status).toBe(403);
+    const own = await post(JSON.stringify(credentials), { ...json, origin: server.url });
+    expect(own.status).toBe(200);
+  });
+});
