@@ -311,7 +311,12 @@ export class HotlineDesk {
     return message;
   }
 
-  /** Take a waiting ticket. Only one agent wins when two click at once. */
+  /**
+   * Take a waiting ticket: one conditional update, so only one claim wins
+   * when two agents (or one agent's double click, on one replica or two)
+   * click at once, on SQLite and PostgreSQL alike. Every other claim is
+   * 409, the holder's own included, so that the citizen is told once.
+   */
   async claim(code: string, agentId: number): Promise<Ticket> {
     const result = await this.db
       .updateTable('tickets')
@@ -321,8 +326,8 @@ export class HotlineDesk {
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) === 0) {
       const t = await this.get(code);
-      if (t.status === 'claimed' && t.agentId === agentId) return t;
-      throw new TicketError(409, 'not_waiting', `ticket ${code} is ${t.status}, not waiting`);
+      const who = t.status === 'claimed' && t.agentId === agentId ? ' (by you)' : '';
+      throw new TicketError(409, 'not_waiting', `ticket ${code} is ${t.status}${who}, not waiting`);
     }
     await this.audit(agentId, 'claim', code);
     const ticket = await this.get(code);
