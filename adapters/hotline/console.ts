@@ -358,7 +358,10 @@ export function mountHotline(
         .trim()
         .slice(0, MAX_TEXT);
       if (!category) return fail(res, 400, 'no_category', 'category is required');
-      const ticket = await desk.resolve(code(req), s.agent.id, category.slice(0, 64), note, supervisor(s));
+      // Statistics group tickets by category: only the configured ones (HOTLINE_REPLIES_FILE) count.
+      if (!options.categories.includes(category))
+        return fail(res, 400, 'bad_category', `category must be one of: ${options.categories.join('; ')}`);
+      const ticket = await desk.resolve(code(req), s.agent.id, category, note, supervisor(s));
       const delivered = await tell(
         ticket,
         deps.t(ticket.language)('handoffDesk.ticketResolved', { code: ticket.code }),

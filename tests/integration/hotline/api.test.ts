@@ -156,6 +156,14 @@ describe('hand-off to 1022 within hours', () => {
     expect(await citizen.read()).toBe('Tổng đài viên Lan: Dạ, <b>miễn phí</b> lần đầu ạ');
 
     expect((await lan.request('POST', `/tickets/${code}/resolve`, { note: 'x' })).status).toBe(400);
+    // Only a configured category: statistics group tickets by it.
+    const invented = await lan.request('POST', `/tickets/${code}/resolve`, {
+      category: 'Linh tinh',
+      note: 'x',
+    });
+    expect(invented.status).toBe(400);
+    expect(invented.json.error.code).toBe('bad_category');
+    expect((await server.desk.get(code)).status).toBe('claimed');
     const resolved = await lan.request('POST', `/tickets/${code}/resolve`, {
       category: 'Hướng dẫn thủ tục hành chính',
       note: 'đã trả lời lệ phí',
