@@ -25,6 +25,7 @@ import { join } from 'node:path';
 import type { Request, Response, Server } from 'restify';
 import type { Logger } from '../../bot/log';
 import { clientAddress } from '../../bot/clientAddress';
+import { isJsonRequest } from '../../bot/contentType';
 import { projectRoot } from '../../bot/paths';
 import { ticketReply } from '../../bot/handoff';
 import type { Records } from '../../storage/records';
@@ -88,11 +89,7 @@ function fail(res: Response, status: number, code: string, message: string): voi
  * Origin, so the route takes JSON only, from this server's origin.
  */
 function loginRefusal(req: Request, publicUrl: string | undefined): [number, string, string] | undefined {
-  const type = String(req.headers['content-type'] ?? '')
-    .split(';')[0]
-    ?.trim()
-    .toLowerCase();
-  if (type !== 'application/json') return [415, 'json_only', 'send the login as application/json'];
+  if (!isJsonRequest(req)) return [415, 'json_only', 'send the login as application/json'];
   const origin = req.headers.origin;
   if (origin === undefined) return undefined;
   let host: string;

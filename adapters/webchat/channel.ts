@@ -17,14 +17,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
-import type { Activity, TurnContext } from 'botbuilder';
+import type { TurnContext } from 'botbuilder';
 import type { Request, Response, Server } from 'restify';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../../bot/log';
 import { clientAddress } from '../../bot/clientAddress';
+import { isJsonRequest } from '../../bot/contentType';
 import { projectRoot } from '../../bot/paths';
 import { RateLimiter } from './rateLimit';
 import { WebChatAdapter } from './adapter';
+import { checkInbound } from './inbound';
 import type { StoredActivity, WebchatStore } from './store';
 import { TokenIssuer, bearer, type TokenClaims } from './tokens';
 
@@ -212,31 +214,27 @@ export async function mountWebchat(
     const id = req.params.id as string;
     const claims = claimsOf(req, res, id);
     if (!claims) return;
-    const body = req.body as Partial<Activity> | undefined;
-    if (!body || typeof body !== 'object' || typeof body.type !== 'string') {
-      return error(res, 400, 'BadArgument', 'The body must be an activity with a type');
+    if (!isJsonRequest(req))
+      return error(res, 400, 'BadArgument', 'The body must be JSON (application/json)');
+    const inbound = checkInbound(req.body, options.maxMessageChars);
+    if (!inbound.ok) {
+      if (inbound.tooLong !== undefined) {
+        await adapter.sendNotice(
+          id,
+          claims.u,
+          `Tin nhắn quá dài (${inbound.tooLong} ký tự). Bạn vui lòng gửi câu hỏi ngắn hơn, tối đa ${options.maxMessageChars} ký tự.`,
+        );
+      }
+      return error(res, 400, 'BadArgument', inbound.error);
     }
     if (!messageLimiter.take(id)) {
       await adapter.sendNotice(id, claims.u, 'Bạn gửi nhanh quá, vui lòng đợi một chút rồi gửi lại.');
       res.header('Retry-After', '10');
       return error(res, 429, 'TooManyRequests', 'Too many messages in this conversation; slow down');
     }
-    const text = typeof body.text === 'string' ? body.text : '';
-    if (text.length > options.maxMessageChars) {
-      // Keep the start of the message in the history, and say why it was not answered.
-      const stored = await store.append(id, {
-        ...body,
-        text: `${text.slice(0, options.maxMessageChars)}…`,
-        from: { id: claims.u, name: '' },
-      });
-      await adapter.sendNotice(
-        id,
-        claims.u,
-        `Tin nhắn quá dài (${text.length} ký tự). Bạn vui lòng gửi câu hỏi ngắn hơn, tối đa ${options.maxMessageChars} ký tự.`,
-      );
-      return send(res, 200, { id: stored.activity.id });
-    }
-    const activityId = await adapter.receive(id, claims.u, body, logic);
+    // A typing indicator is acknowledged, not stored: the bot has nothing to say to it.
+    if (inbound.activity.type === 'typing') return send(res, 200, { id: '' });
+    const activityId = await adapter.receive(id, claims.u, inbound.activity, logic);
     send(res, 200, { id: activityId });
   });
 

@@ -199,14 +199,65 @@ describe('Direct Line: tokens', () => {
   });
 });
 
+describe('Direct Line: what a client may post', () => {
+  const post = (s: Session, body: unknown) =>
+    call('POST', `/v3/directline/conversations/${s.conversationId}/activities`, s.token, body);
+  const started = async (): Promise<{ s: Session; welcome: number }> => {
+    const s = await session();
+    await call('POST', '/v3/directline/conversations', s.token);
+    return { s, welcome: (await poll(s)).json.activities.length };
+  };
+
+  it('refuses a text that is not a string with a Direct Line error, without running a turn', async () => {
+    const { s, welcome } = await started();
+    const r = await post(s, { type: 'message', text: 12345 });
+    expect(r.status).toBe(400);
+    expect(r.json.error).toMatchObject({ code: 'BadArgument', message: expect.stringContaining('text') });
+    expect((await poll(s)).json.activities).toHaveLength(welcome);
+  });
+
+  it('refuses a client-sent conversationUpdate or event: the welcome is not run again, nothing stored', async () => {
+    const { s, welcome } = await started();
+    const update = { type: 'conversationUpdate', membersAdded: [{ id: s.userId }] };
+    expect((await post(s, update)).status).toBe(400);
+    expect((await post(s, { type: 'event', name: 'x' })).status).toBe(400);
+    expect((await poll(s)).json.activities).toHaveLength(welcome);
+  });
+
+  it('acknowledges typing without storing it', async () => {
+    const { s, welcome } = await started();
+    expect((await post(s, { type: 'typing' })).status).toBe(200);
+    expect((await poll(s)).json.activities).toHaveLength(welcome);
+  });
+
+  it('refuses form-encoded and text bodies', async () => {
+    const s = await session();
+    for (const [type, body] of [
+      ['application/x-www-form-urlencoded', 'type=message&text=xin+chao'],
+      ['text/plain', JSON.stringify({ type: 'message', text: 'xin chao' })],
+    ]) {
+      const res = await fetch(`${server.url}/v3/directline/conversations/${s.conversationId}/activities`, {
+        method: 'POST',
+        headers: { 'content-type': type as string, authorization: `Bearer ${s.token}` },
+        body,
+      });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as Json).error.code).toBe('BadArgument');
+    }
+    expect((await poll(s)).json.activities).toHaveLength(0);
+  });
+});
+
 describe('Direct Line: limits', () => {
-  it('answers an oversized message with a clear error activity, keeping its start in the history', async () => {
+  it('refuses an oversized message with 400, stores nothing of it and tells the citizen why', async () => {
     const s = await session();
     const r = await say(s, 'a'.repeat(500));
-    expect(r.status).toBe(200);
+    expect(r.status).toBe(400);
+    expect(r.json.error.code).toBe('BadArgument');
     const list = (await poll(s)).json.activities;
-    expect(list[0].text).toHaveLength(201);
-    expect(list[1].text).toContain('Tin nhắn quá dài (500 ký tự)');
+    expect(list).toHaveLength(1);
+    expect(list[0].text).toContain('Tin nhắn quá dài (500 ký tự)');
+    expect(list[0].from.role).toBe('bot');
   });
 
   it('limits messages per conversation with 429 and says so', async () => {
