@@ -90,6 +90,13 @@ export async function mountWebchat(
   };
   const tokenLimiter = new RateLimiter(options.tokensPerMinute, 60_000);
   const messageLimiter = new RateLimiter(options.messagesPerMinute, 60_000);
+  // A refused message stores nothing, but its notice is stored like any reply: without a
+  // limit on notices a client posting in a loop would grow the table by one row a request.
+  const noticeLimiter = new RateLimiter(1, 60_000);
+  /** Tell the citizen why a message was refused, at most once per conversation per minute. */
+  const refusalNotice = async (conversationId: string, userId: string, text: string): Promise<void> => {
+    if (noticeLimiter.take(conversationId)) await adapter.sendNotice(conversationId, userId, text);
+  };
 
   const base = (req: Request): string =>
     options.publicUrl ??
@@ -219,7 +226,7 @@ export async function mountWebchat(
     const inbound = checkInbound(req.body, options.maxMessageChars);
     if (!inbound.ok) {
       if (inbound.tooLong !== undefined) {
-        await adapter.sendNotice(
+        await refusalNotice(
           id,
           claims.u,
           `Tin nhắn quá dài (${inbound.tooLong} ký tự). Bạn vui lòng gửi câu hỏi ngắn hơn, tối đa ${options.maxMessageChars} ký tự.`,
@@ -228,7 +235,7 @@ export async function mountWebchat(
       return error(res, 400, 'BadArgument', inbound.error);
     }
     if (!messageLimiter.take(id)) {
-      await adapter.sendNotice(id, claims.u, 'Bạn gửi nhanh quá, vui lòng đợi một chút rồi gửi lại.');
+      await refusalNotice(id, claims.u, 'Bạn gửi nhanh quá, vui lòng đợi một chút rồi gửi lại.');
       res.header('Retry-After', '10');
       return error(res, 429, 'TooManyRequests', 'Too many messages in this conversation; slow down');
     }

@@ -260,7 +260,7 @@ describe('Direct Line: limits', () => {
     expect(list[0].from.role).toBe('bot');
   });
 
-  it('limits messages per conversation with 429 and says so', async () => {
+  it('limits messages per conversation with 429 and says so once, storing none of the refused', async () => {
     const s = await session();
     const statuses: number[] = [];
     for (let i = 0; i < 9; i++) statuses.push((await say(s, `xin chao ${i}`)).status);
@@ -268,6 +268,20 @@ describe('Direct Line: limits', () => {
     expect(statuses[8]).toBe(429);
     const list = (await poll(s)).json.activities;
     expect(list[list.length - 1].text).toContain('Bạn gửi nhanh quá');
+    const rows = async () =>
+      (
+        await server.db
+          .selectFrom('webchat_activities')
+          .select('seq')
+          .where('conversation_id', '=', s.conversationId)
+          .execute()
+      ).length;
+    const before = await rows();
+    for (let i = 0; i < 30; i++) expect((await say(s, `lap lai ${i}`)).status).toBe(429);
+    expect(await rows()).toBe(before);
+    const texts = (await poll(s)).json.activities.map((a: Json) => a.text);
+    expect(texts.filter((t: string) => t.includes('Bạn gửi nhanh quá'))).toHaveLength(1);
+    expect(texts.some((t: string) => t.startsWith('xin chao 8') || t.startsWith('lap lai'))).toBe(false);
   });
 
   it('refuses a body that is not an activity, and origins not allowed', async () => {
