@@ -24,6 +24,7 @@ import type { Logger } from '../../bot/log';
 import { clientAddress } from '../../bot/clientAddress';
 import { isJsonRequest } from '../../bot/contentType';
 import { projectRoot } from '../../bot/paths';
+import { tooLongNotice } from '../base';
 import { RateLimiter } from './rateLimit';
 import { WebChatAdapter } from './adapter';
 import { checkInbound } from './inbound';
@@ -226,11 +227,7 @@ export async function mountWebchat(
     const inbound = checkInbound(req.body, options.maxMessageChars);
     if (!inbound.ok) {
       if (inbound.tooLong !== undefined) {
-        await refusalNotice(
-          id,
-          claims.u,
-          `Tin nhắn quá dài (${inbound.tooLong} ký tự). Bạn vui lòng gửi câu hỏi ngắn hơn, tối đa ${options.maxMessageChars} ký tự.`,
-        );
+        await refusalNotice(id, claims.u, tooLongNotice(inbound.tooLong, options.maxMessageChars));
       }
       return error(res, 400, 'BadArgument', inbound.error);
     }

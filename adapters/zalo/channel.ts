@@ -9,6 +9,7 @@ import type { TurnContext } from 'botbuilder';
 import type { Request, Response, Server } from 'restify';
 import type { Logger } from '../../bot/log';
 import type { Database } from '../../storage/database';
+import { tooLongNotice } from '../base';
 import { ZaloAdapter } from './adapter';
 import { ZaloClient } from './client';
 import { ZaloSender } from './sender';
@@ -27,6 +28,8 @@ export interface ZaloConfig {
   retryDelaysMs: number[];
   outboxRetryMs: number;
   buttons: boolean;
+  /** Longest text answered (the web chat's limit); longer ones get a polite reply. */
+  maxMessageChars: number;
 }
 
 export interface ZaloChannel {
@@ -122,6 +125,15 @@ export function mountZalo(
     await sender.setUnfollowed(e.userId, false);
     await sender.flush(e.userId);
     const message = e.event.message as { msg_id: string; text?: string };
+    // Checked on the raw text, before trimming or anything else reads it through.
+    if (message.text && message.text.length > config.maxMessageChars) {
+      log.info('zalo message over the length limit', { user: e.userId, length: message.text.length });
+      await sender.send({
+        recipient: { user_id: e.userId },
+        message: { text: tooLongNotice(message.text.length, config.maxMessageChars) },
+      });
+      return;
+    }
     const text = message.text?.trim();
     if (e.event.event_name === 'user_send_text' && text) {
       await adapter.message(e.userId, message.msg_id, text, logic);

@@ -101,6 +101,19 @@ describe('the Zalo webhook', () => {
     await server.close();
   });
 
+  it('answers a text over the length limit politely, without reading it through the bot', async () => {
+    const server = await serverOn(dbFile(), { WEBCHAT_MAX_MESSAGE_CHARS: '300' });
+    const res = await deliver(server, textEvent('8800112233445566778', `lam cccd o dau ${'a'.repeat(400)}`));
+    expect(res.status).toBe(200);
+    await server.zalo!.idle();
+    expect(fake.messages.map((m) => m.text)).toEqual([
+      'Tin nhắn quá dài (415 ký tự). Bạn vui lòng gửi câu hỏi ngắn hơn, tối đa 300 ký tự.',
+    ]);
+    const lines = await server.db.selectFrom('transcripts').select('text').execute();
+    expect(lines).toEqual([]);
+    await server.close();
+  });
+
   it('rejects a missing or wrong signature with 401, logs it, and sends nothing', async () => {
     const server = await serverOn(dbFile());
     expect((await deliver(server, textEvent('1', 'xin chao'), 'none')).status).toBe(401);
