@@ -19,7 +19,7 @@ import type { ConversationReference } from 'botbuilder';
 import { sql } from 'kysely';
 import type { Selectable } from 'kysely';
 import { dialectOf, type Database, type TicketTable } from '../../storage/database';
-import { maskPersonalNumbers } from '../../storage/mask';
+import { maskPersonalData } from '../../storage/mask';
 import type { HotlineHours } from './hours';
 
 export type TicketStatus = 'waiting' | 'claimed' | 'resolved' | 'cancelled';
@@ -208,7 +208,7 @@ export class HotlineDesk {
         reason: input.reason,
         mode: input.mode,
         status: 'waiting',
-        subject: maskPersonalNumbers(input.subject).slice(0, 500),
+        subject: maskPersonalData(input.subject).slice(0, 500),
         agent_id: null,
         callback_phone: input.callbackPhone ?? null,
         category: null,
@@ -300,7 +300,7 @@ export class HotlineDesk {
 
   /** A citizen wrote while the ticket is open. */
   async citizenMessage(ticket: Ticket, text: string): Promise<TicketMessage> {
-    const message = await this.addMessage(ticket, 'citizen', maskPersonalNumbers(text), null);
+    const message = await this.addMessage(ticket, 'citizen', maskPersonalData(text), null);
     await this.emit({
       type: 'message',
       code: ticket.code,
@@ -396,7 +396,7 @@ export class HotlineDesk {
       .set({
         status: 'resolved',
         category,
-        note: maskPersonalNumbers(note),
+        note: maskPersonalData(note),
         resolved_at: nowIso(),
         rating_asked: 1,
       })

@@ -248,6 +248,25 @@ describe('Direct Line: what a client may post', () => {
   });
 });
 
+describe('Direct Line: personal data', () => {
+  it('keeps phone, ID numbers and e-mail addresses masked in the stored history', async () => {
+    const s = await session();
+    const text = 'tôi là nguyen.van.a@gmail.com, CCCD 001203012345, gọi 0987 654 321';
+    expect((await say(s, text)).status).toBe(200);
+    const rows = await server.db
+      .selectFrom('webchat_activities')
+      .select('activity')
+      .where('conversation_id', '=', s.conversationId)
+      .execute();
+    const stored = rows.map((r) => r.activity).join('\n');
+    for (const secret of ['nguyen.van.a@', '001203012345', '0987 654 321'])
+      expect(stored).not.toContain(secret);
+    const echo = (await poll(s)).json.activities[0];
+    expect(echo.text).toBe('tôi là n***@gmail.com, CCCD *********345, gọi *******321');
+    expect(echo.id).toMatch(new RegExp(`^${s.conversationId}\\|`));
+  });
+});
+
 describe('Direct Line: limits', () => {
   it('refuses an oversized message with 400, stores nothing of it and tells the citizen why', async () => {
     const s = await session();

@@ -278,6 +278,10 @@ describe('hand-off outside hours', () => {
     expect(await citizen.say('xin chào')).not.toBe('');
     const lines = await server.db.selectFrom('transcripts').select('text').execute();
     expect(lines.some((l) => l.text.includes('0912 345 678') || l.text.includes('0912345678'))).toBe(false);
+    // So does the web chat's own history, which every message of the conversation goes through.
+    const history = await server.db.selectFrom('webchat_activities').select('activity').execute();
+    expect(history.some((r) => /0912[\s.]?345[\s.]?678/.test(r.activity))).toBe(false);
+    expect(history.some((r) => r.activity.includes('*******678'))).toBe(true);
   });
 
   it('rate-limits logins', async () => {
