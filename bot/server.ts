@@ -163,6 +163,12 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   };
 
   const server = restify.createServer({ name: 'tro-ly-ao-dich-vu-cong' });
+  // HEAD wherever GET is served (probes, monitors and link checkers use it): routed as GET.
+  // Node sends no body for a request that arrived as HEAD, whatever the handler writes.
+  server.pre((req, _res, next) => {
+    if (req.method === 'HEAD') req.method = 'GET';
+    next();
+  });
   server.use(restify.plugins.queryParser({ mapParams: false }));
   server.use(restify.plugins.bodyParser({ maxBodySize: config.maxBodyBytes, mapParams: false }));
 

@@ -102,6 +102,27 @@ describe('the server', () => {
     expect(logs.join('\n')).toContain('non-loopback serviceUrl');
   });
 
+  it('answers HEAD wherever GET is served, with the same headers and no body', async () => {
+    for (const path of [
+      '/healthz',
+      '/readyz',
+      '/webchat',
+      '/webchat/embed.js',
+      '/webchat/webchat.js',
+      '/hotline',
+    ]) {
+      const [get, head] = await Promise.all([
+        fetch(`${server.url}${path}`),
+        fetch(`${server.url}${path}`, { method: 'HEAD' }),
+      ]);
+      expect([path, head.status]).toEqual([path, 200]);
+      expect(head.headers.get('content-type')).toBe(get.headers.get('content-type'));
+      expect(await head.text()).toBe('');
+      await get.arrayBuffer();
+    }
+    expect((await fetch(`${server.url}/no-such-page`, { method: 'HEAD' })).status).toBe(404);
+  });
+
   it('rejects a body over the size limit', async () => {
     const res = await post({ type: 'message', text: 'x'.repeat(300 * 1024), serviceUrl: channelUrl });
     expect(res.status).toBe(413);
