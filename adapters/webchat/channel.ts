@@ -55,6 +55,8 @@ export interface WebchatChannel {
 }
 
 const PUBLIC_DIR = join(projectRoot(), 'adapters', 'webchat', 'public');
+/** How long after its token expired a browser may still resume its conversation. */
+const RESUME_GRACE_SECONDS = 24 * 3600;
 
 /** The Web Chat bundle shipped in the botframework-webchat package. */
 export function webchatBundlePath(): string {
@@ -155,14 +157,38 @@ export async function mountWebchat(
     next();
   });
 
+  /**
+   * A browser that comes back with the token of its conversation (expired
+   * less than a day ago) resumes that conversation with a fresh token, and
+   * is limited per conversation: an office of citizens behind one address
+   * is not refused because of each other. Only a browser without a token
+   * (a first visit) is limited per address, and only it gets a new
+   * conversation, so a token cannot be used to mint conversations without
+   * limit.
+   */
   server.post('/api/webchat/token', async (req, res) => {
     if (!originAllowed(req)) return error(res, 403, 'Forbidden', 'This origin may not embed the web chat');
-    if (!tokenLimiter.take(clientAddress(req, options.trustProxy ?? false))) {
+    const returning = tokens.verify(bearer(req.headers.authorization), RESUME_GRACE_SECONDS);
+    const conversation = returning && (await store.conversation(returning.c));
+    const key = conversation
+      ? `conversation:${conversation.id}`
+      : `address:${clientAddress(req, options.trustProxy ?? false)}`;
+    if (!tokenLimiter.take(key)) {
       res.header('Retry-After', '60');
       return error(res, 429, 'TooManyRequests', 'Too many tokens requested; try again in a minute');
     }
     if (req.headers.origin) res.header('Access-Control-Allow-Origin', req.headers.origin);
-    send(res, 200, await newSession());
+    send(
+      res,
+      200,
+      conversation
+        ? {
+            conversationId: conversation.id,
+            userId: conversation.userId,
+            ...tokens.issue(conversation.id, conversation.userId),
+          }
+        : await newSession(),
+    );
   });
 
   server.post('/v3/directline/tokens/generate', async (req, res) => {

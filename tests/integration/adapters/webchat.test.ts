@@ -11,6 +11,7 @@ import { loadConfig } from '../../../bot/config';
 import { createLogger } from '../../../bot/log';
 import { startServer, type RunningServer } from '../../../bot/server';
 import { FIXTURE_SEEDS } from '../../helpers';
+import { startTestServer } from '../../support/server';
 
 const SECRET = 'test-secret-0123456789abcdef';
 let server: RunningServer;
@@ -317,5 +318,49 @@ describe('Direct Line: limits', () => {
       headers: { origin: 'https://evil.example' },
     });
     expect(res.status).toBe(403);
+  });
+});
+
+describe('Direct Line: the token limit behind one address', () => {
+  let office: RunningServer;
+  beforeAll(async () => {
+    office = await startTestServer({ WEBCHAT_SECRET: SECRET, WEBCHAT_TOKENS_PER_MINUTE: '2' });
+  });
+  afterAll(async () => office.close());
+
+  const ask = async (token?: string): Promise<{ status: number; json: Json }> => {
+    const res = await fetch(`${office.url}/api/webchat/token`, {
+      method: 'POST',
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+    });
+    return { status: res.status, json: await res.json() };
+  };
+
+  it('counts new visitors per address, and a returning browser per its own conversation', async () => {
+    const first = await ask();
+    expect(first.status).toBe(200);
+    expect((await ask()).status).toBe(200);
+    expect((await ask()).status).toBe(429); // the address's new conversations for this minute
+    // A colleague's browser behind the same address comes back with its token: not refused, same conversation.
+    const again = await ask(first.json.token);
+    expect(again.status).toBe(200);
+    expect(again.json.conversationId).toBe(first.json.conversationId);
+    expect(again.json.userId).toBe(first.json.userId);
+    // Its token expired an hour ago: it still resumes.
+    const hourAgo = new TokenIssuer(SECRET, 60, () => Date.now() - 3600_000).issue(
+      first.json.conversationId,
+      first.json.userId,
+    );
+    expect((await ask(hourAgo.token)).json.conversationId).toBe(first.json.conversationId);
+    // Its own limit is its own.
+    expect((await ask(first.json.token)).status).toBe(429);
+    // A forged or too old token is no token: the address's limit applies.
+    const forged = new TokenIssuer('another-secret-0123456789', 60).issue('x', 'y').token;
+    expect((await ask(forged)).status).toBe(429);
+    const old = new TokenIssuer(SECRET, 60, () => Date.now() - 3 * 86400_000).issue(
+      first.json.conversationId,
+      first.json.userId,
+    );
+    expect((await ask(old.token)).status).toBe(429);
   });
 });
