@@ -697,8 +697,8 @@ export async function main(): Promise<void> {
     let serverUrl: string;
     if (external) serverUrl = external;
     else {
-      // A free port: never 55432, where a test run's cluster may be working.
-      cluster = await startCluster(await freePort());
+      // A private cluster on a free port, so that no test run's cluster is disturbed.
+      cluster = await startCluster();
       serverUrl = cluster.url();
     }
     const version = await serverVersion(serverUrl);

@@ -192,6 +192,7 @@ function zaloConfig(e: z.infer<typeof schema>): ZaloConfig | { off: string } {
     retryDelaysMs: e.ZALO_RETRY_DELAYS_MS.split(',').map(Number),
     outboxRetryMs: e.ZALO_OUTBOX_RETRY_MS,
     buttons: e.ZALO_BUTTONS === 'true',
+    maxMessageChars: e.WEBCHAT_MAX_MESSAGE_CHARS,
   };
 }
 

@@ -2,7 +2,7 @@
  * A small structured logger: one JSON line per event on stderr, personal
  * numbers masked, so operators can grep and ship logs without leaking them.
  */
-import { maskPersonalNumbers } from '../storage/mask';
+import { maskPersonalData } from '../storage/mask';
 
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 } as const;
 export type LogLevel = keyof typeof LEVELS;
@@ -20,7 +20,7 @@ export function createLogger(
 ): Logger {
   const log = (at: LogLevel, msg: string, fields?: Record<string, unknown>): void => {
     if (LEVELS[at] < LEVELS[level]) return;
-    write(maskPersonalNumbers(JSON.stringify({ time: new Date().toISOString(), level: at, msg, ...fields })));
+    write(maskPersonalData(JSON.stringify({ time: new Date().toISOString(), level: at, msg, ...fields })));
   };
   return {
     debug: (m, f) => log('debug', m, f),

@@ -5,8 +5,17 @@
  * text for channels that cannot show cards. The Reply itself travels in
  * `channelData.reply` so that non-Bot-Framework channels (Zalo) render it
  * their own way.
+ *
+ * Web Chat renders Markdown and HTML in message text: an agent's
+ * `![](https://tracker/pixel)` would load a remote image in the citizen's
+ * browser, and `[link](anywhere)` lead anywhere. So text messages (agents'
+ * words, hand-off notices) are sent as plain text, with the official links
+ * they mention (links.ts) as buttons; card bodies (the knowledge base's
+ * own text) are Markdown with every character escaped except the official
+ * links, which are real links.
  */
 import { ActionTypes, ActivityTypes, CardFactory, type Activity, type CardAction } from 'botbuilder';
+import { isOfficialUrl, officialUrls, splitUrls } from './links';
 import { toPlainText, type Reply } from './reply';
 
 export function toActivity(reply: Reply): Partial<Activity> {
@@ -22,22 +31,52 @@ export function toActivity(reply: Reply): Partial<Activity> {
   };
   if (reply.kind === 'answer' || reply.kind === 'clarify') {
     const body = toMarkdown(reply);
-    const cardButtons = reply.link
-      ? [{ type: ActionTypes.OpenUrl, title: reply.link.title, value: reply.link.url }]
-      : [];
+    const cardButtons =
+      reply.link && isOfficialUrl(reply.link.url)
+        ? [{ type: ActionTypes.OpenUrl, title: reply.link.title, value: reply.link.url }]
+        : [];
     activity.attachments = [CardFactory.heroCard(reply.title ?? '', body, undefined, cardButtons)];
     activity.summary = toPlainText({ ...reply, buttons: [] });
     activity.text = '';
   } else {
     activity.text = toPlainText({ ...reply, buttons: [] });
+    activity.textFormat = 'plain';
+    const links = officialUrls(activity.text);
+    if (links.length > 0) {
+      const open = links.map((url) => ({ type: ActionTypes.OpenUrl, title: linkTitle(url), value: url }));
+      activity.attachments = [CardFactory.heroCard('', '', undefined, open)];
+    }
   }
   if (actions.length > 0) activity.suggestedActions = { actions, to: [] };
   return activity;
 }
 
-/** Escape the characters Markdown would act on in knowledge text. */
+/** A button title for a link: its host and path, short enough for a button. */
+function linkTitle(url: string): string {
+  const u = new URL(url);
+  const title = `${u.hostname}${u.pathname === '/' ? '' : u.pathname}`;
+  return title.length > 40 ? `${title.slice(0, 39)}…` : title;
+}
+
+/** Escape every character Markdown or HTML would act on, so that the text shows as typed. */
+function escapeMarkdown(text: string): string {
+  return text.replace(/([\\`*_{}[\]()<>#+!|~&-])/g, '\\$1');
+}
+
+/**
+ * Text as Markdown that shows it as written: official URLs become links
+ * (written out, so the URL is never escaped and always opens); any other
+ * URL becomes a code span, which Web Chat neither links nor loads.
+ */
 function md(text: string): string {
-  return text.replace(/([\\*_`[\]])/g, '\\$1');
+  return splitUrls(text)
+    .map((p) => {
+      if (!p.url) return escapeMarkdown(p.text);
+      if (isOfficialUrl(p.url))
+        return `[${escapeMarkdown(p.url)}](${p.url.replace(/[()]/g, encodeURIComponent)})`;
+      return `\`${p.url}\``;
+    })
+    .join('');
 }
 
 /**

@@ -4,6 +4,7 @@
  * and readiness probes, and a clean shutdown. Channels added later mount
  * their routes on the same server.
  */
+import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   CloudAdapter,
@@ -65,6 +66,28 @@ export function isLoopbackUrl(url: unknown): boolean {
   } catch {
     return false;
   }
+}
+
+/** 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6 (`::ffff:127.0.0.1`). */
+export function isLoopbackAddress(address: string | undefined): boolean {
+  if (!address) return false;
+  const a = address.replace(/^::ffff:/i, '');
+  return a === '::1' || /^127\.\d+\.\d+\.\d+$/.test(a);
+}
+
+const FORWARDING_HEADERS = ['x-forwarded-for', 'forwarded', 'x-real-ip'];
+
+/**
+ * Without credentials nothing proves who posted an activity, and the bot
+ * posts its reply to the activity's `serviceUrl`: anyone who reached the
+ * port could make it call services on this host. Only a caller on this
+ * machine is accepted then, judged by the socket's peer address (headers
+ * are the caller's to invent). A request relayed by a reverse proxy on this
+ * machine comes from loopback too but carries forwarding headers: it came
+ * from outside and is refused as well.
+ */
+export function isLocalCaller(req: IncomingMessage): boolean {
+  return isLoopbackAddress(req.socket.remoteAddress) && !FORWARDING_HEADERS.some((h) => h in req.headers);
 }
 
 /** Run the retention purge now and every six hours (each replica; the deletes are idempotent). */
@@ -141,6 +164,12 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   };
 
   const server = restify.createServer({ name: 'tro-ly-ao-dich-vu-cong' });
+  // HEAD wherever GET is served (probes, monitors and link checkers use it): routed as GET.
+  // Node sends no body for a request that arrived as HEAD, whatever the handler writes.
+  server.pre((req, _res, next) => {
+    if (req.method === 'HEAD') req.method = 'GET';
+    next();
+  });
   server.use(restify.plugins.queryParser({ mapParams: false }));
   server.use(restify.plugins.bodyParser({ maxBodySize: config.maxBodyBytes, mapParams: false }));
 
@@ -171,6 +200,13 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   });
 
   server.post('/api/messages', async (req, res) => {
+    if (!config.bot.appId && !isLocalCaller(req)) {
+      log.warn('rejected an activity from another machine while authentication is off', {
+        ip: req.socket.remoteAddress,
+      });
+      res.send(403, { error: 'only this machine may post activities unless MicrosoftAppId is configured' });
+      return;
+    }
     const body = req.body as { serviceUrl?: unknown } | undefined;
     if (!config.bot.appId && !isLoopbackUrl(body?.serviceUrl)) {
       log.warn('rejected activity with a non-loopback serviceUrl while authentication is off');
@@ -243,6 +279,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       categories: config.hotline.categories,
       loginsPerMinute: config.hotline.loginsPerMinute,
       trustProxy: config.trustProxy,
+      publicUrl: config.publicUrl,
     },
   );
   log.info('listening', {

@@ -77,6 +77,12 @@ export interface ZaloTokenTable {
 export interface ZaloEventTable {
   event_key: string;
   received_at: string;
+  /** The event's JSON while it is not done (cleared when done). */
+  payload: string | null;
+  /** 0 from receipt until its processing finished, then 1. */
+  done: Generated<number>;
+  /** When a process last took the event for processing (its lease starts then). */
+  claimed_at: string | null;
 }
 
 export interface ZaloUserTable {

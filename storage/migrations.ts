@@ -222,4 +222,23 @@ export const migrations: Record<string, Migration> = {
         await db.schema.dropTable(t).execute();
     },
   },
+  '005_zalo_event_progress': {
+    // A Zalo event is recorded as received (with its body) before it is processed and marked
+    // done after, so that one cut short by a crash is finished later. Rows from before this
+    // migration were processed: they are done.
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('zalo_events').addColumn('payload', 'text').execute();
+      await db.schema
+        .alterTable('zalo_events')
+        .addColumn('done', 'integer', (c) => c.notNull().defaultTo(1))
+        .execute();
+      await db.schema.alterTable('zalo_events').addColumn('claimed_at', 'varchar(32)').execute();
+      await db.schema.createIndex('zalo_events_unfinished').on('zalo_events').columns(['done']).execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.dropIndex('zalo_events_unfinished').execute();
+      for (const c of ['claimed_at', 'done', 'payload'])
+        await db.schema.alterTable('zalo_events').dropColumn(c).execute();
+    },
+  },
 };

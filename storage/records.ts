@@ -4,7 +4,7 @@
  * the knowledge base.
  */
 import type { Database } from './database';
-import { maskPersonalNumbers } from './mask';
+import { maskPersonalData } from './mask';
 
 export interface TranscriptLine {
   conversationId: string;
@@ -24,7 +24,7 @@ export class Records {
         conversation_id: line.conversationId,
         channel: line.channel,
         role: line.role,
-        text: maskPersonalNumbers(line.text),
+        text: maskPersonalData(line.text),
         entry_id: line.entryId ?? null,
         created_at: new Date().toISOString(),
       })

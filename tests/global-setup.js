@@ -1,15 +1,16 @@
 // Command-line tests run the compiled CLIs, as `npm run ask` does: build when
 // the sources are newer than dist/ (scripts/build-if-stale.js).
-// Then start the run's PostgreSQL cluster on loopback (tests/support/postgres.ts):
-// every test file makes its own database in it.
+// Then start the run's own PostgreSQL cluster on loopback, on a free port
+// unless TEST_PG_PORT names one (tests/support/postgres.ts): every test file
+// makes its own database in it.
 const { execFileSync } = require('node:child_process');
 const { join } = require('node:path');
 
 module.exports = async function globalSetup() {
   const root = join(__dirname, '..');
   execFileSync(process.execPath, [join(root, 'scripts/build-if-stale.js')], { cwd: root, stdio: 'inherit' });
-  const { startCluster, DEFAULT_PORT } = require(join(root, 'dist/tests/support/postgres.js'));
-  const cluster = await startCluster(Number(process.env.TEST_PG_PORT) || DEFAULT_PORT);
+  const { startCluster } = require(join(root, 'dist/tests/support/postgres.js'));
+  const cluster = await startCluster(Number(process.env.TEST_PG_PORT) || undefined);
   globalThis.__POSTGRES_CLUSTER__ = cluster;
   process.env.TEST_POSTGRES_URL = cluster.url();
 };

@@ -25,11 +25,12 @@ import { join } from 'node:path';
 import type { Request, Response, Server } from 'restify';
 import type { Logger } from '../../bot/log';
 import { clientAddress } from '../../bot/clientAddress';
+import { isJsonRequest } from '../../bot/contentType';
 import { projectRoot } from '../../bot/paths';
 import { ticketReply } from '../../bot/handoff';
 import type { Records } from '../../storage/records';
-import { RateLimiter } from '../webchat/rateLimit';
 import { Accounts, csrfMatches, type Session } from './accounts';
+import { LoginThrottle } from './loginThrottle';
 import { TicketError, type DeskEvent, type HotlineDesk, type Ticket, type TicketStatus } from './desk';
 import type { Relay } from './relay';
 import type { TFunction } from 'i18next';
@@ -44,6 +45,8 @@ export interface HotlineConsoleOptions {
   loginsPerMinute: number;
   /** Take the client address from X-Forwarded-For (behind a reverse proxy). */
   trustProxy: boolean;
+  /** The public base URL (PUBLIC_URL), whose host the login accepts as an Origin besides the Host header's. */
+  publicUrl?: string;
 }
 
 export interface HotlineDeps {
@@ -77,6 +80,28 @@ function fail(res: Response, status: number, code: string, message: string): voi
   res.send(status, { error: { code, message } });
 }
 
+/**
+ * Whether a login request comes from the console page itself. A session
+ * cookie is not needed to log in, so the CSRF token cannot protect this
+ * route: a form on another site could log the agent's browser into an
+ * account of the attacker's choosing. A form can only send form-encoded or
+ * text bodies, and a cross-site fetch of JSON carries the other site's
+ * Origin, so the route takes JSON only, from this server's origin.
+ */
+function loginRefusal(req: Request, publicUrl: string | undefined): [number, string, string] | undefined {
+  if (!isJsonRequest(req)) return [415, 'json_only', 'send the login as application/json'];
+  const origin = req.headers.origin;
+  if (origin === undefined) return undefined;
+  let host: string;
+  try {
+    host = new URL(origin).host;
+  } catch {
+    host = '';
+  }
+  const allowed = [req.headers.host, publicUrl && new URL(publicUrl).host].filter(Boolean);
+  return host && allowed.includes(host) ? undefined : [403, 'origin', 'log in from the console page'];
+}
+
 function body(req: Request): Record<string, unknown> {
   const b: unknown = req.body;
   if (typeof b === 'string') {
@@ -95,8 +120,7 @@ export function mountHotline(
   options: HotlineConsoleOptions,
 ): HotlineConsole {
   const { desk, accounts, relay, log } = deps;
-  const byAddress = new RateLimiter(options.loginsPerMinute * 2, 60_000);
-  const byUser = new RateLimiter(options.loginsPerMinute, 60_000);
+  const throttle = new LoginThrottle({ perMinute: options.loginsPerMinute });
   const streams = new Set<{ close(): void }>();
   // The page's three files are small and fixed: read once, served from memory.
   const page = (file: string, type: string) => {
@@ -170,22 +194,29 @@ export function mountHotline(
   const code = (req: Request): string => String(req.params?.code ?? '');
 
   server.post('/hotline/api/login', async (req: Request, res: Response) => {
+    const refusal = loginRefusal(req, options.publicUrl);
+    if (refusal) return fail(res, ...refusal);
     const b = body(req);
     const username = typeof b.username === 'string' ? b.username.trim().toLowerCase() : '';
     const password = typeof b.password === 'string' ? b.password : '';
     const address = clientAddress(req, options.trustProxy);
-    if (!byAddress.take(address) || (username && !byUser.take(username))) {
-      res.header('retry-after', '60');
-      return fail(res, 429, 'rate_limited', 'too many login attempts; wait a minute');
-    }
     if (!username || !password) return fail(res, 400, 'bad_request', 'username and password are required');
+    const wait = throttle.wait(username, address);
+    if (wait > 0) {
+      log.warn('hotline login refused: too many failures', { username, address });
+      res.header('retry-after', String(Math.ceil(wait / 1000)));
+      return fail(res, 429, 'rate_limited', 'too many failed logins from this address; wait and try again');
+    }
     try {
       const login = await accounts.login(username, password);
       if (!login) {
-        log.warn('hotline login failed', { username });
+        throttle.failed(username, address);
+        log.warn('hotline login failed', { username, address });
+        await desk.audit(null, 'login_failed', null, `${username.slice(0, 64)} from ${address}`);
         return fail(res, 401, 'bad_credentials', 'wrong username or password');
       }
-      await desk.audit(login.session.agent.id, 'login', null);
+      throttle.succeeded(username, address);
+      await desk.audit(login.session.agent.id, 'login', null, `from ${address}`);
       const maxAge = Math.floor((login.session.expiresAt - Date.now()) / 1000);
       res.header(
         'set-cookie',
@@ -324,7 +355,10 @@ export function mountHotline(
         .trim()
         .slice(0, MAX_TEXT);
       if (!category) return fail(res, 400, 'no_category', 'category is required');
-      const ticket = await desk.resolve(code(req), s.agent.id, category.slice(0, 64), note, supervisor(s));
+      // Statistics group tickets by category: only the configured ones (HOTLINE_REPLIES_FILE) count.
+      if (!options.categories.includes(category))
+        return fail(res, 400, 'bad_category', `category must be one of: ${options.categories.join('; ')}`);
+      const ticket = await desk.resolve(code(req), s.agent.id, category, note, supervisor(s));
       const delivered = await tell(
         ticket,
         deps.t(ticket.language)('handoffDesk.ticketResolved', { code: ticket.code }),

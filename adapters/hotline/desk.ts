@@ -19,7 +19,7 @@ import type { ConversationReference } from 'botbuilder';
 import { sql } from 'kysely';
 import type { Selectable } from 'kysely';
 import { dialectOf, type Database, type TicketTable } from '../../storage/database';
-import { maskPersonalNumbers } from '../../storage/mask';
+import { maskPersonalData } from '../../storage/mask';
 import type { HotlineHours } from './hours';
 
 export type TicketStatus = 'waiting' | 'claimed' | 'resolved' | 'cancelled';
@@ -213,7 +213,7 @@ export class HotlineDesk {
         reason: input.reason,
         mode: input.mode,
         status: 'waiting',
-        subject: maskPersonalNumbers(input.subject).slice(0, 500),
+        subject: maskPersonalData(input.subject).slice(0, 500),
         agent_id: null,
         callback_phone: input.callbackPhone ?? null,
         category: null,
@@ -321,7 +321,7 @@ export class HotlineDesk {
 
   /** A citizen wrote while the ticket is open. */
   async citizenMessage(ticket: Ticket, text: string): Promise<TicketMessage> {
-    const message = await this.addMessage(ticket, 'citizen', maskPersonalNumbers(text), null);
+    const message = await this.addMessage(ticket, 'citizen', maskPersonalData(text), null);
     await this.emit({
       type: 'message',
       code: ticket.code,
@@ -332,7 +332,12 @@ export class HotlineDesk {
     return message;
   }
 
-  /** Take a waiting ticket. Only one agent wins when two click at once. */
+  /**
+   * Take a waiting ticket: one conditional update, so only one claim wins
+   * when two agents (or one agent's double click, on one replica or two)
+   * click at once, on SQLite and PostgreSQL alike. Every other claim is
+   * 409, the holder's own included, so that the citizen is told once.
+   */
   async claim(code: string, agentId: number): Promise<Ticket> {
     const result = await this.db
       .updateTable('tickets')
@@ -342,8 +347,8 @@ export class HotlineDesk {
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) === 0) {
       const t = await this.get(code);
-      if (t.status === 'claimed' && t.agentId === agentId) return t;
-      throw new TicketError(409, 'not_waiting', `ticket ${code} is ${t.status}, not waiting`);
+      const who = t.status === 'claimed' && t.agentId === agentId ? ' (by you)' : '';
+      throw new TicketError(409, 'not_waiting', `ticket ${code} is ${t.status}${who}, not waiting`);
     }
     await this.audit(agentId, 'claim', code);
     const ticket = await this.get(code);
@@ -412,7 +417,7 @@ export class HotlineDesk {
       .set({
         status: 'resolved',
         category,
-        note: maskPersonalNumbers(note),
+        note: maskPersonalData(note),
         resolved_at: nowIso(),
         rating_asked: 1,
       })

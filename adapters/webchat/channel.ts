@@ -17,14 +17,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
-import type { Activity, TurnContext } from 'botbuilder';
+import type { TurnContext } from 'botbuilder';
 import type { Request, Response, Server } from 'restify';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../../bot/log';
 import { clientAddress } from '../../bot/clientAddress';
+import { isJsonRequest } from '../../bot/contentType';
 import { projectRoot } from '../../bot/paths';
+import { tooLongNotice } from '../base';
 import { RateLimiter } from './rateLimit';
 import { WebChatAdapter } from './adapter';
+import { checkInbound } from './inbound';
 import type { StoredActivity, WebchatStore } from './store';
 import { TokenIssuer, bearer, type TokenClaims } from './tokens';
 
@@ -52,6 +55,8 @@ export interface WebchatChannel {
 }
 
 const PUBLIC_DIR = join(projectRoot(), 'adapters', 'webchat', 'public');
+/** How long after its token expired a browser may still resume its conversation. */
+const RESUME_GRACE_SECONDS = 24 * 3600;
 
 /** The Web Chat bundle shipped in the botframework-webchat package. */
 export function webchatBundlePath(): string {
@@ -88,6 +93,13 @@ export async function mountWebchat(
   };
   const tokenLimiter = new RateLimiter(options.tokensPerMinute, 60_000);
   const messageLimiter = new RateLimiter(options.messagesPerMinute, 60_000);
+  // A refused message stores nothing, but its notice is stored like any reply: without a
+  // limit on notices a client posting in a loop would grow the table by one row a request.
+  const noticeLimiter = new RateLimiter(1, 60_000);
+  /** Tell the citizen why a message was refused, at most once per conversation per minute. */
+  const refusalNotice = async (conversationId: string, userId: string, text: string): Promise<void> => {
+    if (noticeLimiter.take(conversationId)) await adapter.sendNotice(conversationId, userId, text);
+  };
 
   const base = (req: Request): string =>
     options.publicUrl ??
@@ -145,14 +157,38 @@ export async function mountWebchat(
     next();
   });
 
+  /**
+   * A browser that comes back with the token of its conversation (expired
+   * less than a day ago) resumes that conversation with a fresh token, and
+   * is limited per conversation: an office of citizens behind one address
+   * is not refused because of each other. Only a browser without a token
+   * (a first visit) is limited per address, and only it gets a new
+   * conversation, so a token cannot be used to mint conversations without
+   * limit.
+   */
   server.post('/api/webchat/token', async (req, res) => {
     if (!originAllowed(req)) return error(res, 403, 'Forbidden', 'This origin may not embed the web chat');
-    if (!tokenLimiter.take(clientAddress(req, options.trustProxy ?? false))) {
+    const returning = tokens.verify(bearer(req.headers.authorization), RESUME_GRACE_SECONDS);
+    const conversation = returning && (await store.conversation(returning.c));
+    const key = conversation
+      ? `conversation:${conversation.id}`
+      : `address:${clientAddress(req, options.trustProxy ?? false)}`;
+    if (!tokenLimiter.take(key)) {
       res.header('Retry-After', '60');
       return error(res, 429, 'TooManyRequests', 'Too many tokens requested; try again in a minute');
     }
     if (req.headers.origin) res.header('Access-Control-Allow-Origin', req.headers.origin);
-    send(res, 200, await newSession());
+    send(
+      res,
+      200,
+      conversation
+        ? {
+            conversationId: conversation.id,
+            userId: conversation.userId,
+            ...tokens.issue(conversation.id, conversation.userId),
+          }
+        : await newSession(),
+    );
   });
 
   server.post('/v3/directline/tokens/generate', async (req, res) => {
@@ -212,31 +248,23 @@ export async function mountWebchat(
     const id = req.params.id as string;
     const claims = claimsOf(req, res, id);
     if (!claims) return;
-    const body = req.body as Partial<Activity> | undefined;
-    if (!body || typeof body !== 'object' || typeof body.type !== 'string') {
-      return error(res, 400, 'BadArgument', 'The body must be an activity with a type');
+    if (!isJsonRequest(req))
+      return error(res, 400, 'BadArgument', 'The body must be JSON (application/json)');
+    const inbound = checkInbound(req.body, options.maxMessageChars);
+    if (!inbound.ok) {
+      if (inbound.tooLong !== undefined) {
+        await refusalNotice(id, claims.u, tooLongNotice(inbound.tooLong, options.maxMessageChars));
+      }
+      return error(res, 400, 'BadArgument', inbound.error);
     }
     if (!messageLimiter.take(id)) {
-      await adapter.sendNotice(id, claims.u, 'Bạn gửi nhanh quá, vui lòng đợi một chút rồi gửi lại.');
+      await refusalNotice(id, claims.u, 'Bạn gửi nhanh quá, vui lòng đợi một chút rồi gửi lại.');
       res.header('Retry-After', '10');
       return error(res, 429, 'TooManyRequests', 'Too many messages in this conversation; slow down');
     }
-    const text = typeof body.text === 'string' ? body.text : '';
-    if (text.length > options.maxMessageChars) {
-      // Keep the start of the message in the history, and say why it was not answered.
-      const stored = await store.append(id, {
-        ...body,
-        text: `${text.slice(0, options.maxMessageChars)}…`,
-        from: { id: claims.u, name: '' },
-      });
-      await adapter.sendNotice(
-        id,
-        claims.u,
-        `Tin nhắn quá dài (${text.length} ký tự). Bạn vui lòng gửi câu hỏi ngắn hơn, tối đa ${options.maxMessageChars} ký tự.`,
-      );
-      return send(res, 200, { id: stored.activity.id });
-    }
-    const activityId = await adapter.receive(id, claims.u, body, logic);
+    // A typing indicator is acknowledged, not stored: the bot has nothing to say to it.
+    if (inbound.activity.type === 'typing') return send(res, 200, { id: '' });
+    const activityId = await adapter.receive(id, claims.u, inbound.activity, logic);
     send(res, 200, { id: activityId });
   });
 

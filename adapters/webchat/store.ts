@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import type { Activity } from 'botbuilder';
 import type { Bus } from '../../storage/bus';
 import { isUniqueViolation, type Database, type StorageLog } from '../../storage/database';
+import { maskPersonalData } from '../../storage/mask';
 
 /** The bus channel announcing "conversation <payload> has new activities". */
 export const WEBCHAT_BUS_CHANNEL = 'webchat';
@@ -122,6 +123,12 @@ export class WebchatStore {
    * "<conversation>|<seq>", and announce it on the bus. Two writers racing
    * for a number (on one replica or two) meet at the primary key; the loser
    * retries with the next one.
+   *
+   * Every activity of the web chat, the citizen's and the bot's, is stored
+   * here and only here, so this is where personal data is masked
+   * (`maskActivity`), as in transcripts. The activity returned is the one
+   * given, with its id: the turn still reads the number the citizen typed
+   * (a call-back number), the history keeps it masked.
    */
   async append(conversationId: string, activity: Partial<Activity>): Promise<StoredActivity> {
     for (let attempt = 0; ; attempt++) {
@@ -138,7 +145,7 @@ export class WebchatStore {
           .values({
             conversation_id: conversationId,
             seq,
-            activity: JSON.stringify(stored),
+            activity: JSON.stringify(maskActivity(stored)),
             created_at: new Date().toISOString(),
           })
           .execute();
@@ -170,4 +177,20 @@ export class WebchatStore {
       .execute();
     return rows.map((r) => ({ seq: Number(r.seq), activity: JSON.parse(r.activity) as Partial<Activity> }));
   }
+}
+
+/** The fields that hold what people wrote, at any depth (a hand-off event carries a transcript). */
+const TEXT_FIELDS = new Set(['text', 'summary', 'speak', 'subtitle', 'value']);
+
+/**
+ * A copy of `value` with personal data masked in its text fields; ids,
+ * addresses and links are left alone (a masked id or link would break).
+ */
+export function maskActivity<T>(value: T, key = ''): T {
+  if (typeof value === 'string') return (TEXT_FIELDS.has(key) ? maskPersonalData(value) : value) as T;
+  if (Array.isArray(value)) return value.map((v) => maskActivity(v, key)) as T;
+  if (value && typeof value === 'object' && !(value instanceof Date)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskActivity(v, k)])) as T;
+  }
+  return value;
 }

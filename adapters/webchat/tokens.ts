@@ -33,8 +33,12 @@ export class TokenIssuer {
     return { token: `${body}.${this.sign(body)}`, expires_in: this.ttlSeconds };
   }
 
-  /** The claims of a valid, unexpired token; undefined otherwise. */
-  verify(token: string | undefined): TokenClaims | undefined {
+  /**
+   * The claims of a valid token, unexpired or expired less than
+   * `graceSeconds` ago (only the token route gives grace: a returning browser
+   * resumes its conversation); undefined otherwise.
+   */
+  verify(token: string | undefined, graceSeconds = 0): TokenClaims | undefined {
     if (!token) return undefined;
     const [body, sig] = token.split('.');
     if (!body || !sig) return undefined;
@@ -45,7 +49,7 @@ export class TokenIssuer {
       const claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as TokenClaims;
       if (typeof claims.c !== 'string' || typeof claims.u !== 'string' || typeof claims.exp !== 'number')
         return undefined;
-      if (claims.exp * 1000 <= this.now()) return undefined;
+      if ((claims.exp + graceSeconds) * 1000 <= this.now()) return undefined;
       return claims;
     } catch {
       return undefined;

@@ -2,15 +2,19 @@
  * The Zalo OA channel on the server: `POST /api/zalo/webhook` verifies
  * Zalo's MAC on the raw body (401 and a log line otherwise, nothing
  * processed), validates the event (400 when malformed), answers 200 at
- * once, and then, in arrival order per citizen, deduplicates it in the
- * database (Zalo redelivers) and processes it.
+ * once, and then, in arrival order per citizen, records it as received in
+ * the database (Zalo redelivers: a done event is dropped), processes it and
+ * marks it done; what a crash left unfinished is processed after a restart
+ * (events.ts).
  */
 import type { TurnContext } from 'botbuilder';
 import type { Request, Response, Server } from 'restify';
 import type { Logger } from '../../bot/log';
-import type { Database } from '../../storage/database';
+import { dialectOf, type Database } from '../../storage/database';
+import { tooLongNotice } from '../base';
 import { ZaloAdapter } from './adapter';
 import { ZaloClient } from './client';
+import { EVENT_LEASE_MS, ZaloEventLog } from './events';
 import { ZaloSender } from './sender';
 import { ZaloTokens } from './tokens';
 import { parseEvent, verifyMac, type ZaloEvent } from './webhook';
@@ -27,6 +31,8 @@ export interface ZaloConfig {
   retryDelaysMs: number[];
   outboxRetryMs: number;
   buttons: boolean;
+  /** Longest text answered (the web chat's limit); longer ones get a polite reply. */
+  maxMessageChars: number;
 }
 
 export interface ZaloChannel {
@@ -88,16 +94,7 @@ export function mountZalo(
   };
   const queue = new KeyedQueue();
 
-  /** True the first time a key is seen, across restarts and replicas (primary key in the database). */
-  const claim = async (key: string): Promise<boolean> => {
-    const r = await db
-      .insertInto('zalo_events')
-      .values({ event_key: key, received_at: new Date().toISOString() })
-      .onConflict((oc) => oc.column('event_key').doNothing())
-      .executeTakeFirst();
-    return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
-  };
-
+  const events = new ZaloEventLog(db);
   const handle = async (e: ZaloEvent): Promise<void> => {
     if (e.kind === 'follow') {
       await sender.setUnfollowed(e.userId, false);
@@ -122,6 +119,15 @@ export function mountZalo(
     await sender.setUnfollowed(e.userId, false);
     await sender.flush(e.userId);
     const message = e.event.message as { msg_id: string; text?: string };
+    // Checked on the raw text, before trimming or anything else reads it through.
+    if (message.text && message.text.length > config.maxMessageChars) {
+      log.info('zalo message over the length limit', { user: e.userId, length: message.text.length });
+      await sender.send({
+        recipient: { user_id: e.userId },
+        message: { text: tooLongNotice(message.text.length, config.maxMessageChars) },
+      });
+      return;
+    }
     const text = message.text?.trim();
     if (e.event.event_name === 'user_send_text' && text) {
       await adapter.message(e.userId, message.msg_id, text, logic);
@@ -129,6 +135,37 @@ export function mountZalo(
       await sender.send({ recipient: { user_id: e.userId }, message: { text: NON_TEXT_REPLY } });
     }
   };
+
+  /** Process an event in its citizen's queue if `take` says this process is to, then mark it done. */
+  const enqueue = (event: ZaloEvent, take: () => Promise<boolean>): void => {
+    const key = event.kind === 'other' ? event.key : event.userId;
+    void queue
+      .run(key, async () => {
+        if (!(await take())) return log.debug('zalo duplicate event dropped', { key: event.key });
+        await handle(event);
+        await events.done(event.key);
+      })
+      .catch((e: Error) => log.error('zalo event failed', { error: e.message, key: event.key }));
+  };
+
+  /** Finish the events received and not done whose holder's lease ran out before `staleBefore`. */
+  const recover = async (staleBefore: number): Promise<void> => {
+    for (const unfinished of await events.takeUnfinished(staleBefore)) {
+      const parsed = parseEvent(unfinished.payload);
+      if (!parsed.ok) {
+        await events.done(unfinished.key);
+        continue;
+      }
+      log.info('zalo event received before a restart, processing it now', { key: unfinished.key });
+      enqueue(parsed.value, async () => true);
+    }
+  };
+  // On SQLite this is the only process: whatever was received before it started is unfinished
+  // business of a process that died. Replicas on PostgreSQL wait for the holder's lease to run out.
+  const startedAt = Date.now();
+  let recovering = recover(dialectOf(db) === 'sqlite' ? startedAt : startedAt - EVENT_LEASE_MS).catch(
+    (e: Error) => log.error('zalo recovery failed', { error: e.message }),
+  );
 
   server.post('/api/zalo/webhook', async (req: Request, res: Response) => {
     const raw = Buffer.from(String((req as Request & { rawBody?: unknown }).rawBody ?? ''), 'utf8');
@@ -148,19 +185,16 @@ export function mountZalo(
     }
     const event = parsed.value;
     // Queued in arrival order per citizen before anything is awaited; the
-    // deduplication claim runs inside the queue, so a redelivery is dropped there.
-    const key = event.kind === 'other' ? event.key : event.userId;
-    void queue
-      .run(key, async () => {
-        if (await claim(event.key)) await handle(event);
-        else log.debug('zalo duplicate event dropped', { key: event.key });
-      })
-      .catch((e: Error) => log.error('zalo event failed', { error: e.message }));
+    // receipt is recorded inside the queue, so a redelivery is dropped there.
+    enqueue(event, () => events.receive(event.key, req.body));
     res.send(200, { status: 'accepted' });
   });
 
   const timer = setInterval(() => {
     void sender.flush().catch((e: Error) => log.error('zalo outbox retry failed', { error: e.message }));
+    recovering = recovering
+      .then(() => recover(Date.now() - EVENT_LEASE_MS))
+      .catch((e: Error) => log.error('zalo recovery failed', { error: e.message }));
   }, config.outboxRetryMs);
   timer.unref();
 
@@ -168,9 +202,13 @@ export function mountZalo(
     adapter,
     sender,
     tokens,
-    idle: () => queue.idle(),
+    idle: async () => {
+      await recovering;
+      await queue.idle();
+    },
     close: async () => {
       clearInterval(timer);
+      await recovering;
       await queue.idle();
     },
   };

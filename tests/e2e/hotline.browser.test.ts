@@ -83,6 +83,26 @@ it('hands a web-chat citizen to an agent in the console and back to the bot', as
     .first()
     .waitFor({ timeout: 15_000 });
 
+  // An agent's Markdown is shown as typed: no remote image loads, no link leads off the official portals,
+  // and an official link opens whole (underscores and all).
+  const official =
+    'https://dichvucong.gov.vn/p/home/dvc-tthc-thu-tuc-hanh-chinh-chi-tiet.html?ma_thu_tuc=1.000894';
+  const pixel = `${server.url}/pixel.png`;
+  await agent
+    .locator('#reply-text')
+    .fill(`Xem ![x](${pixel}) <img src="${pixel}"> [bấm đây](https://evil.example/) và ${official}`);
+  await agent.getByRole('button', { name: 'Gửi' }).click();
+  await citizen
+    .getByText('[bấm đây](https://evil.example/)', { exact: false })
+    .first()
+    .waitFor({ timeout: 15_000 });
+  expect(await citizen.locator('img[src*="pixel"]').count()).toBe(0);
+  expect(await citizen.locator('a[href*="evil.example"]').count()).toBe(0);
+  await citizen
+    .getByRole('button', { name: /dichvucong\.gov\.vn/ })
+    .last()
+    .waitFor({ timeout: 15_000 });
+
   // A message from the citizen reaches the agent live, over SSE.
   await box.fill('cảm ơn chị');
   await box.press('Enter');

@@ -74,6 +74,11 @@ export class FakeZalo extends EventEmitter {
   private readonly hanging: ServerResponse[] = [];
   private n = 1;
 
+  /** Sends received and not answered (while `hang`). */
+  get held(): number {
+    return this.hanging.length;
+  }
+
   /** The assistant's Zalo configuration pointing at this fake. */
   env(): Record<string, string> {
     return {

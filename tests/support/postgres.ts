@@ -1,11 +1,18 @@
 /**
  * Throwaway PostgreSQL clusters for the tests, on loopback only.
  *
- * Jest's global setup starts one shared cluster (port 55432, or
+ * Jest's global setup starts one shared cluster (on a free port, or
  * TEST_PG_PORT) and exports its address as TEST_POSTGRES_URL; each test file
  * makes its own database in it with `createTestDatabase()`. A test that
  * needs to stop and start the server itself starts a private cluster with
- * `startCluster()` on a free port.
+ * `startCluster()`.
+ *
+ * A run owns only the clusters it created: each lives in its own
+ * `tro-ly-ao-pg-<random>` directory with an `owner.pid` lock file naming the
+ * process that started it. Two runs (or a developer's own cluster) on one
+ * machine never stop each other's server; a port already taken is an error,
+ * and the only clusters cleaned up are those whose owner process has died
+ * (an interrupted run), which nobody else can be using.
  *
  * On a fresh machine (CI runs as root) Debian's postgresql package is
  * installed with apt-get when missing. initdb refuses to run as root, so
@@ -13,14 +20,23 @@
  * command runs through `runuser -u postgres --`.
  */
 import { execFileSync, execSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  chownSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 
-export const DEFAULT_PORT = 55432;
 const DIR_PREFIX = 'tro-ly-ao-pg-';
+/** The lock file in a cluster's directory: the pid of the process that owns the cluster. */
+const OWNER_FILE = 'owner.pid';
 
 /** The newest installed server's bin directory, installing Debian's postgresql when there is none. */
 export function postgresBin(): string {
@@ -93,34 +109,55 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Stop clusters that an interrupted earlier run left on `port`. */
-function stopLeftovers(bin: string, port: number): void {
-  for (const name of readdirSync(tmpdir())) {
-    if (!name.startsWith(DIR_PREFIX)) continue;
-    const dir = join(tmpdir(), name);
-    const pidFile = join(dir, 'data', 'postmaster.pid');
-    if (!existsSync(pidFile)) continue;
-    const lines = readFileSync(pidFile, 'utf8').split('\n');
-    if (Number(lines[3]) !== port) continue;
-    try {
-      run(bin, 'pg_ctl', ['-D', join(dir, 'data'), '-m', 'immediate', '-w', 'stop']);
-    } catch {
-      // already gone
-    }
-    rmSync(dir, { recursive: true, force: true });
+/** Whether process `pid` still runs (EPERM: it runs under another user). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
-/** initdb and start a cluster listening on 127.0.0.1:port (its socket in its own directory). */
-export async function startCluster(port = DEFAULT_PORT): Promise<Cluster> {
-  const bin = postgresBin();
-  if (await portInUse(port)) {
-    stopLeftovers(bin, port);
-    if (await portInUse(port)) {
-      throw new Error(
-        `port ${port} is in use by another program; set TEST_PG_PORT to a free port for the test cluster`,
-      );
+/**
+ * Stop and delete the clusters whose owner process has died (a run that was
+ * killed before its teardown). A directory without a lock file, or whose
+ * owner still runs, belongs to someone else and is left alone.
+ */
+export function removeOrphans(bin = postgresBin()): string[] {
+  const removed: string[] = [];
+  for (const name of readdirSync(tmpdir())) {
+    if (!name.startsWith(DIR_PREFIX)) continue;
+    const dir = join(tmpdir(), name);
+    const lock = join(dir, OWNER_FILE);
+    const owner = existsSync(lock) ? Number(readFileSync(lock, 'utf8').trim()) : NaN;
+    if (!Number.isInteger(owner) || owner <= 0 || alive(owner)) continue;
+    if (existsSync(join(dir, 'data', 'postmaster.pid'))) {
+      try {
+        run(bin, 'pg_ctl', ['-D', join(dir, 'data'), '-m', 'immediate', '-w', 'stop']);
+      } catch {
+        // already stopped
+      }
     }
+    rmSync(dir, { recursive: true, force: true });
+    removed.push(dir);
+  }
+  return removed;
+}
+
+/**
+ * initdb and start a cluster listening on 127.0.0.1:port (a free port when
+ * none is given; its socket in its own directory), owned by this process.
+ */
+export async function startCluster(requestedPort?: number): Promise<Cluster> {
+  const bin = postgresBin();
+  removeOrphans(bin);
+  const port = requestedPort ?? (await freePort());
+  if (await portInUse(port)) {
+    throw new Error(
+      `port ${port} is in use (another test run, a developer's cluster or another program); ` +
+        'leave TEST_PG_PORT unset to use a free port',
+    );
   }
   const dir = mkdtempSync(join(tmpdir(), DIR_PREFIX));
   if (asRoot()) {
@@ -128,6 +165,7 @@ export async function startCluster(port = DEFAULT_PORT): Promise<Cluster> {
     const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
     chownSync(dir, uid, gid);
   }
+  writeFileSync(join(dir, OWNER_FILE), `${process.pid}\n`);
   const data = join(dir, 'data');
   const log = join(dir, 'server.log');
   run(bin, 'initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C.UTF-8']);

@@ -11,6 +11,7 @@ import { loadConfig } from '../../../bot/config';
 import { createLogger } from '../../../bot/log';
 import { startServer, type RunningServer } from '../../../bot/server';
 import { FIXTURE_SEEDS } from '../../helpers';
+import { startTestServer } from '../../support/server';
 
 const SECRET = 'test-secret-0123456789abcdef';
 let server: RunningServer;
@@ -199,17 +200,87 @@ describe('Direct Line: tokens', () => {
   });
 });
 
-describe('Direct Line: limits', () => {
-  it('answers an oversized message with a clear error activity, keeping its start in the history', async () => {
+describe('Direct Line: what a client may post', () => {
+  const post = (s: Session, body: unknown) =>
+    call('POST', `/v3/directline/conversations/${s.conversationId}/activities`, s.token, body);
+  const started = async (): Promise<{ s: Session; welcome: number }> => {
     const s = await session();
-    const r = await say(s, 'a'.repeat(500));
-    expect(r.status).toBe(200);
-    const list = (await poll(s)).json.activities;
-    expect(list[0].text).toHaveLength(201);
-    expect(list[1].text).toContain('Tin nhắn quá dài (500 ký tự)');
+    await call('POST', '/v3/directline/conversations', s.token);
+    return { s, welcome: (await poll(s)).json.activities.length };
+  };
+
+  it('refuses a text that is not a string with a Direct Line error, without running a turn', async () => {
+    const { s, welcome } = await started();
+    const r = await post(s, { type: 'message', text: 12345 });
+    expect(r.status).toBe(400);
+    expect(r.json.error).toMatchObject({ code: 'BadArgument', message: expect.stringContaining('text') });
+    expect((await poll(s)).json.activities).toHaveLength(welcome);
   });
 
-  it('limits messages per conversation with 429 and says so', async () => {
+  it('refuses a client-sent conversationUpdate or event: the welcome is not run again, nothing stored', async () => {
+    const { s, welcome } = await started();
+    const update = { type: 'conversationUpdate', membersAdded: [{ id: s.userId }] };
+    expect((await post(s, update)).status).toBe(400);
+    expect((await post(s, { type: 'event', name: 'x' })).status).toBe(400);
+    expect((await poll(s)).json.activities).toHaveLength(welcome);
+  });
+
+  it('acknowledges typing without storing it', async () => {
+    const { s, welcome } = await started();
+    expect((await post(s, { type: 'typing' })).status).toBe(200);
+    expect((await poll(s)).json.activities).toHaveLength(welcome);
+  });
+
+  it('refuses form-encoded and text bodies', async () => {
+    const s = await session();
+    for (const [type, body] of [
+      ['application/x-www-form-urlencoded', 'type=message&text=xin+chao'],
+      ['text/plain', JSON.stringify({ type: 'message', text: 'xin chao' })],
+    ]) {
+      const res = await fetch(`${server.url}/v3/directline/conversations/${s.conversationId}/activities`, {
+        method: 'POST',
+        headers: { 'content-type': type as string, authorization: `Bearer ${s.token}` },
+        body,
+      });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as Json).error.code).toBe('BadArgument');
+    }
+    expect((await poll(s)).json.activities).toHaveLength(0);
+  });
+});
+
+describe('Direct Line: personal data', () => {
+  it('keeps phone, ID numbers and e-mail addresses masked in the stored history', async () => {
+    const s = await session();
+    const text = 'tôi là nguyen.van.a@gmail.com, CCCD 001203012345, gọi 0987 654 321';
+    expect((await say(s, text)).status).toBe(200);
+    const rows = await server.db
+      .selectFrom('webchat_activities')
+      .select('activity')
+      .where('conversation_id', '=', s.conversationId)
+      .execute();
+    const stored = rows.map((r) => r.activity).join('\n');
+    for (const secret of ['nguyen.van.a@', '001203012345', '0987 654 321'])
+      expect(stored).not.toContain(secret);
+    const echo = (await poll(s)).json.activities[0];
+    expect(echo.text).toBe('tôi là n***@gmail.com, CCCD *********345, gọi *******321');
+    expect(echo.id).toMatch(new RegExp(`^${s.conversationId}\\|`));
+  });
+});
+
+describe('Direct Line: limits', () => {
+  it('refuses an oversized message with 400, stores nothing of it and tells the citizen why', async () => {
+    const s = await session();
+    const r = await say(s, 'a'.repeat(500));
+    expect(r.status).toBe(400);
+    expect(r.json.error.code).toBe('BadArgument');
+    const list = (await poll(s)).json.activities;
+    expect(list).toHaveLength(1);
+    expect(list[0].text).toContain('Tin nhắn quá dài (500 ký tự)');
+    expect(list[0].from.role).toBe('bot');
+  });
+
+  it('limits messages per conversation with 429 and says so once, storing none of the refused', async () => {
     const s = await session();
     const statuses: number[] = [];
     for (let i = 0; i < 9; i++) statuses.push((await say(s, `xin chao ${i}`)).status);
@@ -217,6 +288,20 @@ describe('Direct Line: limits', () => {
     expect(statuses[8]).toBe(429);
     const list = (await poll(s)).json.activities;
     expect(list[list.length - 1].text).toContain('Bạn gửi nhanh quá');
+    const rows = async () =>
+      (
+        await server.db
+          .selectFrom('webchat_activities')
+          .select('seq')
+          .where('conversation_id', '=', s.conversationId)
+          .execute()
+      ).length;
+    const before = await rows();
+    for (let i = 0; i < 30; i++) expect((await say(s, `lap lai ${i}`)).status).toBe(429);
+    expect(await rows()).toBe(before);
+    const texts = (await poll(s)).json.activities.map((a: Json) => a.text);
+    expect(texts.filter((t: string) => t.includes('Bạn gửi nhanh quá'))).toHaveLength(1);
+    expect(texts.some((t: string) => t.startsWith('xin chao 8') || t.startsWith('lap lai'))).toBe(false);
   });
 
   it('refuses a body that is not an activity, and origins not allowed', async () => {
@@ -233,5 +318,49 @@ describe('Direct Line: limits', () => {
       headers: { origin: 'https://evil.example' },
     });
     expect(res.status).toBe(403);
+  });
+});
+
+describe('Direct Line: the token limit behind one address', () => {
+  let office: RunningServer;
+  beforeAll(async () => {
+    office = await startTestServer({ WEBCHAT_SECRET: SECRET, WEBCHAT_TOKENS_PER_MINUTE: '2' });
+  });
+  afterAll(async () => office.close());
+
+  const ask = async (token?: string): Promise<{ status: number; json: Json }> => {
+    const res = await fetch(`${office.url}/api/webchat/token`, {
+      method: 'POST',
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+    });
+    return { status: res.status, json: await res.json() };
+  };
+
+  it('counts new visitors per address, and a returning browser per its own conversation', async () => {
+    const first = await ask();
+    expect(first.status).toBe(200);
+    expect((await ask()).status).toBe(200);
+    expect((await ask()).status).toBe(429); // the address's new conversations for this minute
+    // A colleague's browser behind the same address comes back with its token: not refused, same conversation.
+    const again = await ask(first.json.token);
+    expect(again.status).toBe(200);
+    expect(again.json.conversationId).toBe(first.json.conversationId);
+    expect(again.json.userId).toBe(first.json.userId);
+    // Its token expired an hour ago: it still resumes.
+    const hourAgo = new TokenIssuer(SECRET, 60, () => Date.now() - 3600_000).issue(
+      first.json.conversationId,
+      first.json.userId,
+    );
+    expect((await ask(hourAgo.token)).json.conversationId).toBe(first.json.conversationId);
+    // Its own limit is its own.
+    expect((await ask(first.json.token)).status).toBe(429);
+    // A forged or too old token is no token: the address's limit applies.
+    const forged = new TokenIssuer('another-secret-0123456789', 60).issue('x', 'y').token;
+    expect((await ask(forged)).status).toBe(429);
+    const old = new TokenIssuer(SECRET, 60, () => Date.now() - 3 * 86400_000).issue(
+      first.json.conversationId,
+      first.json.userId,
+    );
+    expect((await ask(old.token)).status).toBe(429);
   });
 });

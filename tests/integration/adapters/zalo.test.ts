@@ -14,6 +14,8 @@ import { startServer, type RunningServer } from '../../../bot/server';
 import { FIXTURE_SEEDS } from '../../helpers';
 import { APP_ID, FakeZalo, OA_ID, OA_SECRET } from '../../support/fakeZalo';
 import { hotlineLogin, ticketAction } from '../../support/hotline';
+import { startReplica } from '../../support/replica';
+import { sleep, waitFor } from '../../support/wait';
 
 let fake: FakeZalo;
 let logs: string[];
@@ -57,7 +59,7 @@ function textEvent(userId: string, text: string, msgId = `msg${++seq}`): Record<
 }
 
 async function deliver(
-  server: RunningServer,
+  server: Pick<RunningServer, 'url'>,
   event: unknown,
   sign: 'good' | 'bad' | 'none' = 'good',
   extra: Record<string, string> = {},
@@ -101,6 +103,19 @@ describe('the Zalo webhook', () => {
     await server.close();
   });
 
+  it('answers a text over the length limit politely, without reading it through the bot', async () => {
+    const server = await serverOn(dbFile(), { WEBCHAT_MAX_MESSAGE_CHARS: '300' });
+    const res = await deliver(server, textEvent('8800112233445566778', `lam cccd o dau ${'a'.repeat(400)}`));
+    expect(res.status).toBe(200);
+    await server.zalo!.idle();
+    expect(fake.messages.map((m) => m.text)).toEqual([
+      'Tin nhắn quá dài (415 ký tự). Bạn vui lòng gửi câu hỏi ngắn hơn, tối đa 300 ký tự.',
+    ]);
+    const lines = await server.db.selectFrom('transcripts').select('text').execute();
+    expect(lines).toEqual([]);
+    await server.close();
+  });
+
   it('rejects a missing or wrong signature with 401, logs it, and sends nothing', async () => {
     const server = await serverOn(dbFile());
     expect((await deliver(server, textEvent('1', 'xin chao'), 'none')).status).toBe(401);
@@ -132,6 +147,35 @@ describe('the Zalo webhook', () => {
     await server.zalo!.idle();
     expect(fake.messages).toHaveLength(1);
     await server.close();
+  });
+
+  it('finishes after a crash a message whose turn was cut short, answering it once despite a redelivery', async () => {
+    const file = dbFile();
+    const env = { DATABASE_URL: `sqlite:${file}`, ...fake.env(), ZALO_TIMEOUT_MS: '30000' };
+    const user = '8800112233445566001';
+    const event = textEvent(user, 'dang ky ket hon o dau', 'crash-1');
+    fake.hang = true; // the reply is being sent when the process dies
+    const first = await startReplica(env);
+    try {
+      expect((await deliver(first, event)).status).toBe(200);
+      await waitFor(async () => fake.held > 0, 'the reply on its way to Zalo');
+    } finally {
+      await first.stop('SIGKILL');
+    }
+    fake.hang = false;
+    const second = await startReplica(env);
+    try {
+      // Zalo's redelivery races the recovery at start: one of them answers.
+      expect((await deliver(second, event)).status).toBe(200);
+      const answer = await waitFor(() => fake.messages.find((m) => m.userId === user), 'the answer');
+      expect(answer.text).toContain('kết hôn');
+      await sleep(500);
+      expect((await deliver(second, event)).status).toBe(200);
+      await sleep(300);
+      expect(fake.messages.filter((m) => m.userId === user)).toHaveLength(1);
+    } finally {
+      await second.stop();
+    }
   });
 
   it('welcomes a follower, stops sending after unfollow, and replies to images in text', async () => {

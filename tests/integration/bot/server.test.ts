@@ -5,12 +5,12 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../../../bot/config';
 import { createLogger } from '../../../bot/log';
-import { isLoopbackUrl, startServer, type RunningServer } from '../../../bot/server';
+import { isLoopbackAddress, isLoopbackUrl, startServer, type RunningServer } from '../../../bot/server';
 import { FIXTURE_SEEDS } from '../../helpers';
 
 interface Received {
@@ -102,12 +102,39 @@ describe('the server', () => {
     expect(logs.join('\n')).toContain('non-loopback serviceUrl');
   });
 
+  it('answers HEAD wherever GET is served, with the same headers and no body', async () => {
+    for (const path of [
+      '/healthz',
+      '/readyz',
+      '/webchat',
+      '/webchat/embed.js',
+      '/webchat/webchat.js',
+      '/hotline',
+    ]) {
+      const [get, head] = await Promise.all([
+        fetch(`${server.url}${path}`),
+        fetch(`${server.url}${path}`, { method: 'HEAD' }),
+      ]);
+      expect([path, head.status]).toEqual([path, 200]);
+      expect(head.headers.get('content-type')).toBe(get.headers.get('content-type'));
+      expect(await head.text()).toBe('');
+      await get.arrayBuffer();
+    }
+    expect((await fetch(`${server.url}/no-such-page`, { method: 'HEAD' })).status).toBe(404);
+  });
+
   it('rejects a body over the size limit', async () => {
     const res = await post({ type: 'message', text: 'x'.repeat(300 * 1024), serviceUrl: channelUrl });
     expect(res.status).toBe(413);
   });
 
   it('tells loopback addresses apart', () => {
+    expect(isLoopbackAddress('127.0.0.1')).toBe(true);
+    expect(isLoopbackAddress('::ffff:127.0.0.1')).toBe(true);
+    expect(isLoopbackAddress('::1')).toBe(true);
+    expect(isLoopbackAddress('192.0.2.2')).toBe(false);
+    expect(isLoopbackAddress('::ffff:10.0.0.1')).toBe(false);
+    expect(isLoopbackAddress(undefined)).toBe(false);
     expect(isLoopbackUrl('http://localhost:3000')).toBe(true);
     expect(isLoopbackUrl('http://127.0.0.1:1')).toBe(true);
     expect(isLoopbackUrl('http://[::1]:1')).toBe(true);
@@ -133,5 +160,79 @@ describe('the server', () => {
       loadConfig({ DATABASE_URL: 'postgresql://app@db/assistant?sslmode=require', DATABASE_POOL_SIZE: '25' })
         .database,
     ).toEqual({ postgresUrl: 'postgresql://app@db/assistant?sslmode=require', poolSize: 25 });
+  });
+});
+
+/** This machine's first address that is not loopback, to call the server as another machine would. */
+function outsideAddress(): string | undefined {
+  for (const list of Object.values(networkInterfaces()))
+    for (const a of list ?? []) if (!a.internal && a.family === 'IPv4') return a.address;
+  return undefined;
+}
+
+describe('/api/messages without credentials on all interfaces', () => {
+  let server: RunningServer;
+  let channel: Server;
+  let channelUrl: string;
+  let calls = 0;
+  const outside = outsideAddress();
+
+  beforeAll(async () => {
+    channel = createServer((_req, res) => {
+      calls++;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"id":"r"}');
+    });
+    await new Promise<void>((r) => channel.listen(0, '127.0.0.1', r));
+    channelUrl = `http://127.0.0.1:${(channel.address() as AddressInfo).port}`;
+    const config = loadConfig({
+      PORT: '0',
+      HOST: '0.0.0.0',
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'server-')),
+      KB_SEEDS_DIR: FIXTURE_SEEDS,
+      TRUST_PROXY: 'true',
+    });
+    server = await startServer(config, createLogger('error'));
+  });
+
+  afterAll(async () => {
+    await server.close();
+    await new Promise((r) => channel.close(r));
+  });
+
+  const activity = () => ({
+    type: 'message',
+    id: 'a1',
+    text: 'xin chào',
+    channelId: 'emulator',
+    serviceUrl: channelUrl,
+    conversation: { id: 'c1' },
+    from: { id: 'u1' },
+    recipient: { id: 'bot' },
+  });
+  const post = (host: string, headers: Record<string, string> = {}) =>
+    fetch(`http://${host}:${server.port}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(activity()),
+    });
+
+  (outside ? it : it.skip)('refuses a caller on another address, whatever serviceUrl it names', async () => {
+    const res = await post(outside as string);
+    expect(res.status).toBe(403);
+    expect(calls).toBe(0);
+  });
+
+  it('refuses a request relayed by a proxy on this machine, and takes no header as the caller', async () => {
+    for (const header of ['x-forwarded-for', 'forwarded', 'x-real-ip']) {
+      const res = await post('127.0.0.1', { [header]: '127.0.0.1' });
+      expect(res.status).toBe(403);
+    }
+    expect(calls).toBe(0);
+  });
+
+  it('answers a caller on this machine', async () => {
+    expect((await post('127.0.0.1')).status).toBe(200);
+    expect(calls).toBe(1);
   });
 });

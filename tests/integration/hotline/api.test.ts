@@ -156,6 +156,14 @@ describe('hand-off to 1022 within hours', () => {
     expect(await citizen.read()).toBe('Tổng đài viên Lan: Dạ, <b>miễn phí</b> lần đầu ạ');
 
     expect((await lan.request('POST', `/tickets/${code}/resolve`, { note: 'x' })).status).toBe(400);
+    // Only a configured category: statistics group tickets by it.
+    const invented = await lan.request('POST', `/tickets/${code}/resolve`, {
+      category: 'Linh tinh',
+      note: 'x',
+    });
+    expect(invented.status).toBe(400);
+    expect(invented.json.error.code).toBe('bad_category');
+    expect((await server.desk.get(code)).status).toBe('claimed');
     const resolved = await lan.request('POST', `/tickets/${code}/resolve`, {
       category: 'Hướng dẫn thủ tục hành chính',
       note: 'đã trả lời lệ phí',
@@ -270,6 +278,10 @@ describe('hand-off outside hours', () => {
     expect(await citizen.say('xin chào')).not.toBe('');
     const lines = await server.db.selectFrom('transcripts').select('text').execute();
     expect(lines.some((l) => l.text.includes('0912 345 678') || l.text.includes('0912345678'))).toBe(false);
+    // So does the web chat's own history, which every message of the conversation goes through.
+    const history = await server.db.selectFrom('webchat_activities').select('activity').execute();
+    expect(history.some((r) => /0912[\s.]?345[\s.]?678/.test(r.activity))).toBe(false);
+    expect(history.some((r) => r.activity.includes('*******678'))).toBe(true);
   });
 
   it('rate-limits logins', async () => {

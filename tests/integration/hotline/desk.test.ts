@@ -65,6 +65,19 @@ describe.each(backends())('hotline desk on %s', (_name, backend) => {
     expect(actions.map((a) => a.action)).toEqual(['claim', 'answer', 'transfer', 'resolve']);
   });
 
+  it("answers 409 to every claim but the first, the holder's own double click included", async () => {
+    const { ticket } = await desk.open(input('c1'));
+    const results = await Promise.allSettled([desk.claim(ticket.code, lan), desk.claim(ticket.code, lan)]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    await expect(desk.claim(ticket.code, lan)).rejects.toMatchObject({ status: 409 });
+    const claims = await db
+      .selectFrom('hotline_audit')
+      .select('action')
+      .where('action', '=', 'claim')
+      .execute();
+    expect(claims).toHaveLength(1);
+  });
+
   it('relays while open, then waits for one rating after the resolve', async () => {
     const { ticket } = await desk.open(input('c1'));
     expect((await desk.activeFor('c1'))?.code).toBe(ticket.code);

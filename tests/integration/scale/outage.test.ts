@@ -70,7 +70,7 @@ describe('a database that stops while the replica runs', () => {
   let replica: Replica;
 
   beforeAll(async () => {
-    cluster = await startCluster(await freePort());
+    cluster = await startCluster();
     const database = await createTestDatabase('outage', cluster.url());
     replica = await startReplica({ DATABASE_URL: database.url, WEBCHAT_TOKENS_PER_MINUTE: '100' });
   });

@@ -9,6 +9,8 @@
  * mid-conversation loses nothing.
  */
 import pg from 'pg';
+import { Accounts } from '../../../adapters/hotline/accounts';
+import { openDatabase } from '../../../storage/database';
 import { zaloMac } from '../../../adapters/zalo/webhook';
 import { APP_ID, FakeZalo, OA_ID, OA_SECRET } from '../../support/fakeZalo';
 import {
@@ -214,6 +216,40 @@ describe('the hotline across replicas', () => {
       return detail.messages.some((m) => m.text === 'tôi cần hỏi về sổ đỏ');
     }, 'the citizen message on B');
     stream.close();
+  });
+});
+
+describe('two claims of one ticket at once on two replicas', () => {
+  it('gives one 200 and one 409, and tells the citizen once', async () => {
+    const db = await openDatabase({ postgresUrl: database.url, poolSize: 1 });
+    try {
+      await new Accounts(db).add('lan', 'mat-khau-cua-lan', 'agent', 'Lan');
+    } finally {
+      await db.destroy();
+    }
+    const s = await newSession(a.url);
+    await startConversation(a.url, s);
+    await say(a.url, s, 'cho tôi gặp tổng đài viên');
+    const opened = (await poll(a.url, s)).activities.find((x) => /1022-\d{8}-\d{4}/.test(x.text ?? ''));
+    const code = /1022-\d{8}-\d{4}/.exec(opened?.text ?? '')?.[0] as string;
+    expect(code).toBeDefined();
+    const supervisor = await hotlineLogin(a.url, 'giamsat', 'mat-khau-giam-sat');
+    const lan = await hotlineLogin(b.url, 'lan', 'mat-khau-cua-lan');
+    const lanAgain = await hotlineLogin(a.url, 'lan', 'mat-khau-cua-lan');
+    // Two agents, then one agent's double click, each on both replicas at once.
+    const first = await Promise.all([
+      ticketAction(a.url, supervisor, code, '/claim'),
+      ticketAction(b.url, lan, code, '/claim'),
+    ]);
+    expect(first.map((r) => r.status).sort()).toEqual([200, 409]);
+    const again = await Promise.all([
+      ticketAction(a.url, lanAgain, code, '/claim'),
+      ticketAction(b.url, lan, code, '/claim'),
+    ]);
+    expect(again.map((r) => r.status)).toEqual([409, 409]);
+    await sleep(300);
+    const joined = (await poll(a.url, s)).activities.filter((x) => /đã tiếp nhận yêu cầu/.test(x.text ?? ''));
+    expect(joined).toHaveLength(1);
   });
 });
 

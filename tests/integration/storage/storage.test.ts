@@ -7,7 +7,7 @@
 import { DatabaseStorage } from '../../../storage/botStorage';
 import { isUniqueViolation, migrate } from '../../../storage/database';
 import { migrations } from '../../../storage/migrations';
-import { maskPersonalNumbers } from '../../../storage/mask';
+import { maskPersonalData } from '../../../storage/mask';
 import { Records } from '../../../storage/records';
 import { backends } from '../../support/backends';
 
@@ -137,7 +137,9 @@ describe('masking', () => {
     ['+84 912 345 678', '********678'],
     ['số CMND 123456789', 'số CMND ******789'],
     ['mã thủ tục 1.001193 và năm 2026', 'mã thủ tục 1.001193 và năm 2026'],
+    ['thư: nguyen.van.a@gmail.com.', 'thư: n***@gmail.com.'],
+    ['ghi chú (lan+1022@nghean.gov.vn)', 'ghi chú (l***@nghean.gov.vn)'],
   ])('%s → %s', (input, output) => {
-    expect(maskPersonalNumbers(input)).toBe(output);
+    expect(maskPersonalData(input)).toBe(output);
   });
 });
