@@ -171,7 +171,8 @@ export class Assistant {
       return { kind: 'not_covered', p: 0 };
     const isEntry = (label: string): boolean => this.router.isEntry(label);
     if (memory.topic && this.router.isEntry(memory.topic)) {
-      return decideInContext(ranking, memory.topic, defaultRouteThresholds, isEntry);
+      const asksPart = this.fieldModel.fields(features).length > 0;
+      return decideInContext(ranking, memory.topic, defaultRouteThresholds, isEntry, asksPart);
     }
     return decideRoute(ranking, defaultRouteThresholds, isEntry);
   }

@@ -94,7 +94,8 @@ export class LessonDialog extends Dialog<LessonOptions> {
     return dc.endDialog({ ended: 'interrupted', text } satisfies LessonResult);
   }
 
-  private command(text: string, language: 'vi' | 'en'): 'next' | 'back' | 'exit' | undefined {
+  /** A lesson's own control word ("tiếp", "quay lại", "thoát"): the bot must not triage it. */
+  command(text: string, language: 'vi' | 'en'): 'next' | 'back' | 'exit' | undefined {
     const t = this.t(language);
     const words = foldedTokens(text).join(' ');
     const is = (...options: string[]): boolean => options.some((o) => foldedTokens(o).join(' ') === words);

@@ -63,6 +63,7 @@ export class PublicServiceBot extends ActivityHandler {
   private readonly progress: StatePropertyAccessor<LessonProgress>;
   private readonly lastLesson: StatePropertyAccessor<string | undefined>;
   private readonly dialogs: DialogSet;
+  private readonly lessonDialog: LessonDialog;
   private readonly lessons = new Map<string, Lesson>();
   /** Button texts, folded, in both languages: a press is recognised by its exact text. */
   private readonly commands = new Map<CommandKey, Set<string>>();
@@ -92,14 +93,13 @@ export class PublicServiceBot extends ActivityHandler {
       this.commands.set(key, new Set(['vi', 'en'].map((l) => fold(this.assistant.t(l as 'vi' | 'en')(key)))));
     }
     this.dialogs = new DialogSet(this.conversationState.createProperty<DialogState>('dialogState'));
-    this.dialogs.add(
-      new LessonDialog(
-        this.lessons,
-        this.progress,
-        (l) => this.assistant.t(l),
-        (dc, reply) => this.send(dc.context, reply),
-      ),
+    this.lessonDialog = new LessonDialog(
+      this.lessons,
+      this.progress,
+      (l) => this.assistant.t(l),
+      (dc, reply) => this.send(dc.context, reply),
     );
+    this.dialogs.add(this.lessonDialog);
 
     this.onMembersAdded(async (context, next) => {
       const added = context.activity.membersAdded ?? [];

@@ -25,6 +25,8 @@ export interface RouteThresholds {
   clarify: number;
   /** In a conversation, another entry must reach this to change the topic. */
   switchTopic: number;
+  /** …and this when the message asks for a part ("lệ phí bao nhiêu?" names a part, rarely a new entry). */
+  switchTopicAskingPart: number;
   /** In a conversation, `not-covered` must reach this to leave the topic. */
   notCoveredInContext: number;
 }
@@ -40,6 +42,7 @@ export const defaultRouteThresholds: RouteThresholds = {
   closeRatio: 0.5,
   clarify: 0.45,
   switchTopic: 0.35,
+  switchTopicAskingPart: 0.8,
   notCoveredInContext: 0.55,
 };
 
@@ -78,11 +81,16 @@ export function decideInContext(
   topic: string,
   t: RouteThresholds,
   isEntry: (label: string) => boolean,
+  asksPart = false,
 ): RouteDecision {
   const best = ranking.find((r) => isEntry(r.label));
-  if (best && best.label !== topic && best.p >= t.switchTopic) return decideRoute(ranking, t, isEntry);
   const notCovered = ranking.find((r) => r.label === NOT_COVERED)?.p ?? 0;
   const followUp = ranking.find((r) => r.label === FOLLOW_UP)?.p ?? 0;
+  // A new topic must be named more clearly than the message reads as a follow-up ("thế lệ phí bao
+  // nhiêu?" is about this entry's fee, not the entry on paying fees online).
+  const switchAt = asksPart ? t.switchTopicAskingPart : t.switchTopic;
+  if (best && best.label !== topic && best.p >= switchAt && best.p > followUp)
+    return decideRoute(ranking, t, isEntry);
   if (notCovered >= t.notCoveredInContext && notCovered > followUp)
     return { kind: 'not_covered', p: notCovered };
   const onTopic = ranking.find((r) => r.label === topic)?.p ?? 0;

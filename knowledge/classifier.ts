@@ -13,6 +13,10 @@
  * second or two on the whole knowledge base, so it runs as the assistant
  * starts; no weights are downloaded or stored.
  */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fold, tokens } from './normalize';
 
 /** One labelled example. */
@@ -43,6 +47,8 @@ export interface ClassifierOptions {
    * weight is (mean class size / class size) to this power.
    */
   balance: number;
+  /** `balance` for particular classes (e.g. 1 for the classes whose recall matters most). */
+  balanceByLabel: Record<string, number>;
 }
 
 /**
@@ -61,6 +67,7 @@ export const defaultClassifierOptions: ClassifierOptions = {
   l2: 3e-4,
   seed: 7,
   balance: 0,
+  balanceByLabel: {},
 };
 
 /** A message's features: names and values, L2-normalised. */
@@ -145,7 +152,7 @@ export function shuffle<T>(items: T[], random: () => number): T[] {
 /** Multinomial logistic regression over sparse features. */
 export class TextClassifier {
   readonly labels: string[];
-  private readonly index = new Map<string, number>();
+  private index = new Map<string, number>();
   /** Row-major weights: feature × class; the last row is the bias. */
   private weights: Float32Array = new Float32Array(0);
 
@@ -157,7 +164,15 @@ export class TextClassifier {
     this.labels = labels;
   }
 
-  /** Learn from `examples`; labels are taken in first-seen order. */
+  /**
+   * Learn from `examples`; labels are taken in first-seen order. Training
+   * is deterministic, so a model trained once on the same prepared texts,
+   * labels and options is reused: from memory in this process, or from the
+   * cache directory (MODEL_CACHE_DIR, default the system's temporary
+   * directory), so a restart, `npm run ask` or a test server does not pay
+   * for the training again. A cache that cannot be read or written is
+   * skipped.
+   */
   static train(
     examples: LabelledText[],
     options: Partial<ClassifierOptions> = {},
@@ -166,8 +181,58 @@ export class TextClassifier {
     const opts = { ...defaultClassifierOptions, ...options };
     const labels = [...new Set(examples.map((e) => e.label))];
     const model = new TextClassifier(labels, opts, prepare);
-    model.fit(examples);
+    const key = trainingKey(examples, opts, prepare);
+    const known = trained.get(key);
+    if (known) {
+      model.adopt(known);
+      return model;
+    }
+    if (!model.load(key)) {
+      model.fit(examples);
+      model.save(key);
+    }
+    trained.set(key, { index: model.index, weights: model.weights });
     return model;
+  }
+
+  /** Share a model already trained in this process (its index and weights are never changed after). */
+  private adopt(state: TrainedState): void {
+    this.index = state.index;
+    this.weights = state.weights;
+  }
+
+  /** Read a cached model: the feature names (JSON) and the weights (raw float32). */
+  private load(key: string): boolean {
+    try {
+      const names = JSON.parse(readFileSync(cacheFile(key, 'json'), 'utf8')) as string[];
+      const raw = readFileSync(cacheFile(key, 'bin'));
+      const weights = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+      if (weights.length !== (names.length + 1) * this.labels.length) return false;
+      names.forEach((name, i) => this.index.set(name, i));
+      this.weights = weights;
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private save(key: string): void {
+    try {
+      mkdirSync(cacheDir(), { recursive: true });
+      const write = (path: string, data: string | Uint8Array): void => {
+        const tmp = `${path}.${process.pid}.tmp`;
+        writeFileSync(tmp, data);
+        renameSync(tmp, path);
+      };
+      write(
+        cacheFile(key, 'bin'),
+        new Uint8Array(this.weights.buffer, this.weights.byteOffset, this.weights.byteLength),
+      );
+      write(cacheFile(key, 'json'), JSON.stringify([...this.index.keys()]));
+      pruneCache();
+    } catch {
+      /* a read-only or full disk: the model still works from memory */
+    }
   }
 
   /** A message's features as this model sees them (prepared, then featurised). */
@@ -202,7 +267,10 @@ export class TextClassifier {
     const sizes = new Array<number>(C).fill(0);
     for (const x of data) sizes[x.y] = (sizes[x.y] as number) + 1;
     const mean = data.length / C;
-    const weightOf = sizes.map((n) => Math.pow(mean / Math.max(1, n), this.options.balance));
+    const { balance, balanceByLabel } = this.options;
+    const weightOf = sizes.map((n, c) =>
+      Math.pow(mean / Math.max(1, n), balanceByLabel[this.labels[c] as string] ?? balance),
+    );
     const F = this.index.size + 1;
     const bias = F - 1;
     const w = new Float32Array(F * C);
@@ -293,6 +361,37 @@ export class TextClassifier {
   get size(): number {
     return this.index.size;
   }
+}
+
+interface TrainedState {
+  index: Map<string, number>;
+  weights: Float32Array;
+}
+
+/** Models trained in this process, by training key. */
+const trained = new Map<string, TrainedState>();
+
+/** Bump when the training algorithm changes, so older cached models are not reused. */
+const ALGORITHM_VERSION = 1;
+
+const cacheDir = (): string => process.env.MODEL_CACHE_DIR ?? join(tmpdir(), 'tro-ly-ao-models');
+const cacheFile = (key: string, ext: string): string => join(cacheDir(), `classifier-${key}.${ext}`);
+
+/** Keep the cache to the most recently written models (a knowledge base edited often leaves many). */
+function pruneCache(keep = 24): void {
+  const files = readdirSync(cacheDir())
+    .filter((f) => f.startsWith('classifier-'))
+    .map((f) => ({ f, at: statSync(join(cacheDir(), f)).mtimeMs }))
+    .sort((a, b) => b.at - a.at);
+  for (const { f } of files.slice(keep)) rmSync(join(cacheDir(), f), { force: true });
+}
+
+/** A hash of everything training depends on: the prepared texts, their labels and the options. */
+function trainingKey(examples: LabelledText[], options: ClassifierOptions, prepare: Prepare): string {
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify({ v: ALGORITHM_VERSION, options }));
+  for (const e of examples) hash.update(`${e.label}\u0000${prepare(e.text)}\u0001`);
+  return hash.digest('hex').slice(0, 32);
 }
 
 function softmaxInPlace(scores: Float64Array): void {

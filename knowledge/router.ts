@@ -35,7 +35,7 @@ export const defaultRouterOptions: RouterOptions = { holdOut: false, classifier:
 export const FOLLOW_UP = 'follow-up';
 
 /** The best entry's probability below which a field example is taken to name no entry. */
-const NAMES_NO_ENTRY = 0.5;
+const NAMES_NO_ENTRY = 0.8;
 
 /** Chat spellings spelt out before features are taken, from the knowledge base's synonyms (data). */
 export function chatExpansion(kb: KnowledgeBase): Prepare {

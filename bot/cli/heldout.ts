@@ -64,9 +64,26 @@ function triageReport(kb: KnowledgeBase): Record<string, unknown> {
       ),
     };
   });
+  const otherSweep = [0.3, 0.35, 0.4, 0.5].map((other) => {
+    const r = at({ ...defaultTriageThresholds, other });
+    const specificTruth = r.filter((x) => !['none', ...EMERGENCIES, 'self_harm'].includes(x.e.label));
+    return {
+      other,
+      otherClassesRecall: pct(specificTruth.filter((x) => x.got === x.e.label).length, specificTruth.length),
+      falseOtherOnKnowledgeQuestions: pct(
+        r.filter((x) => kb.examples.some((k) => k.text === x.e.text) && x.got !== 'none').length,
+        questions.length,
+      ),
+      falseOtherOnOrdinary: pct(
+        r.filter((x) => x.e.label === 'none' && x.got !== 'none').length,
+        ordinary.length,
+      ),
+    };
+  });
   return {
     heldOut: held.length,
     perClass,
+    otherSweep,
     emergencyRecall: pct(
       results.filter((r) => isEmergency(r.e.label) && isEmergency(r.got)).length,
       results.filter((r) => isEmergency(r.e.label)).length,

@@ -48,6 +48,26 @@ describe.each(backends())('hotline desk on %s', (_name, backend) => {
     expect(await desk.position(await desk.get(b.ticket.code))).toBe(1);
   });
 
+  it('puts emergencies and self-harm at the top of the queue, and flags a waiting ticket urgent', async () => {
+    const a = await desk.open(input('c1'));
+    const b = await desk.open(input('c2'));
+    const urgent = await desk.open(input('c3', { reason: 'emergency', subject: 'mẹ tôi khó thở' }));
+    expect(urgent.position).toBe(1);
+    expect((await desk.list({ status: 'open' })).map((t) => t.code)).toEqual([
+      urgent.ticket.code,
+      a.ticket.code,
+      b.ticket.code,
+    ]);
+    expect(await desk.position(await desk.get(a.ticket.code))).toBe(2);
+    await desk.markUrgent(b.ticket, 'self_harm');
+    expect((await desk.list({ status: 'open' })).map((t) => t.code)).toEqual([
+      urgent.ticket.code,
+      b.ticket.code,
+      a.ticket.code,
+    ]);
+    expect((await desk.get(b.ticket.code)).reason).toBe('self_harm');
+  });
+
   it('lets one agent win a claim; only the holder answers, transfers or resolves', async () => {
     const { ticket } = await desk.open(input('c1'));
     const results = await Promise.allSettled([desk.claim(ticket.code, lan), desk.claim(ticket.code, minh)]);

@@ -126,21 +126,50 @@ describe('answers from the knowledge base', () => {
   });
 
   it('frames an English question in English', () => {
-    const r = ask('How do I get a birth certificate? What documents are needed?');
+    const r = askSafe("How do I register my baby's birth? What documents are needed?");
     expect(r.language).toBe('en');
     expect(r.title).toContain('Birth registration');
     expect(r.fields[0]?.label).toBe('Documents (hồ sơ)');
   });
 
   it('answers both parts of a question about two procedures', () => {
-    const r = ask('đăng ký kết hôn xong thì làm thẻ căn cước ở đâu');
+    const r = askSafe('đăng ký kết hôn xong thì làm thẻ căn cước ở đâu');
     const ids = [r.entry?.id, ...r.sections.map((s) => s.entry?.id)];
     expect(ids).toEqual(expect.arrayContaining(['dang-ky-ket-hon', 'cap-the-can-cuoc']));
   });
 
   it('offers to start a lesson', () => {
-    const r = ask('cách đặt mật khẩu an toàn');
-    expect(r.entry?.id).toBe('mat-khau-an-toan');
+    const r = askSafe('cách đặt mật khẩu an toàn');
+    expect(r.entry?.id).toBe('mat-khau-va-xac-thuc-hai-lop');
     expect(r.buttons[0]?.title).toBe('Bắt đầu bài học');
+  });
+});
+
+describe('short first replies', () => {
+  it('keep a procedure overview within about 600 characters, the other parts behind buttons', () => {
+    const r = askSafe('thủ tục đăng ký thường trú');
+    const length = r.text.join(' ').length + r.fields.reduce((n, f) => n + String(f.value).length, 0);
+    expect(r.entry?.id).toBe('dang-ky-thuong-tru');
+    expect(length).toBeLessThanOrEqual(650);
+    expect(r.buttons.map((b) => b.title)).toEqual(expect.arrayContaining(['Hồ sơ cần chuẩn bị', 'Lệ phí']));
+  });
+});
+
+describe('the conversation', () => {
+  it('answers a field follow-up and an elliptic one on the current entry, and a new topic as new', () => {
+    const memory = newMemory();
+    expect(askSafe('làm hộ chiếu ở đâu', memory).entry?.id).toBe('cap-ho-chieu-pho-thong');
+    const fees = askSafe('thế lệ phí bao nhiêu?', memory);
+    expect(fees.entry?.id).toBe('cap-ho-chieu-pho-thong');
+    expect(fees.fields.map((f) => f.label)).toContain('Lệ phí');
+    expect(askSafe('còn cho trẻ em thì sao', memory).entry?.id).toBe('cap-ho-chieu-pho-thong');
+    expect(askSafe('còn đăng ký tạm trú thì cần giấy tờ gì', memory).entry?.id).toBe('dang-ky-tam-tru');
+  });
+
+  it('says a procedure it does not hold is not covered, with the portals and 1022', () => {
+    const r = askSafe('thủ tục đăng kiểm xe ô tô lần đầu');
+    expect(r.kind).toBe('no_answer');
+    expect(r.entry).toBeNull();
+    expect(toPlainText(r)).toMatch(/dichvucong\.gov\.vn.*1022/s);
   });
 });

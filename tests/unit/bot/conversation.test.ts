@@ -13,19 +13,21 @@ import type { Reply } from '../../../bot/reply';
 import { DatabaseStorage } from '../../../storage/botStorage';
 import { openDatabase, type Database } from '../../../storage/database';
 import { Records } from '../../../storage/records';
-import { fixtureKb } from '../../helpers';
+import { fixtureKb, realKb } from '../../helpers';
 
 const assistant = new Assistant(fixtureKb());
+/** The project's own knowledge base, where the router has learned from every entry's examples. */
+const real = new Assistant(realKb());
 const open: Database[] = [];
 afterAll(async () => Promise.all(open.map((d) => d.destroy())));
 
-async function botOn(file: string): Promise<{ adapter: TestAdapter; records: Records }> {
+async function botOn(file: string, brain = assistant): Promise<{ adapter: TestAdapter; records: Records }> {
   const db = await openDatabase({ sqliteFile: file });
   open.push(db);
   const storage = new DatabaseStorage(db);
   const records = new Records(db);
   const bot = new PublicServiceBot({
-    assistant,
+    assistant: brain,
     conversationState: new ConversationState(storage),
     userState: new UserState(storage),
     records,
@@ -81,18 +83,21 @@ describe('a conversation', () => {
   });
 
   it('asks which one was meant when candidates are close, and the button answers it', async () => {
-    const { adapter } = await botOn(tempDb());
+    const { adapter } = await botOn(tempDb(), real);
+    let choice = '';
     await adapter
-      .send('đăng ký cho tôi')
+      .send('bảo hiểm')
       .assertReply((a) => {
         const r = replyOf(a);
         expect(r.kind).toBe('clarify');
         expect(textOf(a)).toContain('Bạn muốn hỏi về:');
         expect(r.buttons.length).toBeGreaterThanOrEqual(3);
+        expect(r.buttons.length).toBeLessThanOrEqual(4);
         expect(r.buttons[r.buttons.length - 1]?.title).toBe('Không phải các mục trên');
+        choice = r.candidates[1]?.id ?? '';
       })
-      .send('Đăng ký tạm trú')
-      .assertReply((a) => expect(replyOf(a).entry?.id).toBe('dang-ky-tam-tru'));
+      .send('2')
+      .assertReply((a) => expect(replyOf(a).entry?.id).toBe(choice));
   });
 
   it('speaks English to an English question, declines the out of scope, and gives emergency numbers', async () => {

@@ -1,0 +1,52 @@
+/** Deciding from the router's probabilities: answer, clarify, not covered; the topic as a prior. */
+import { decideInContext, decideRoute, defaultRouteThresholds as t } from '../../../bot/understand';
+import type { Ranking } from '../../../knowledge/classifier';
+
+const isEntry = (label: string): boolean => !['not-covered', 'follow-up'].includes(label);
+const r = (...pairs: Array<[string, number]>): Ranking => pairs.map(([label, p]) => ({ label, p }));
+
+describe('without a conversation topic', () => {
+  it('answers a clear best entry', () => {
+    expect(decideRoute(r(['a', 0.8], ['b', 0.1], ['not-covered', 0.1]), t, isEntry)).toMatchObject({
+      kind: 'answer',
+      entry: 'a',
+    });
+  });
+
+  it('asks which one when two entries are genuinely close, offering at most three', () => {
+    const d = decideRoute(
+      r(['a', 0.3], ['b', 0.28], ['c', 0.2], ['d', 0.19], ['not-covered', 0.03]),
+      t,
+      isEntry,
+    );
+    expect(d.kind).toBe('clarify');
+    expect(d.kind === 'clarify' && d.choices).toEqual(['a', 'b', 'c']);
+  });
+
+  it('says not covered rather than answer a neighbour', () => {
+    expect(decideRoute(r(['not-covered', 0.6], ['a', 0.3]), t, isEntry).kind).toBe('not_covered');
+    expect(decideRoute(r(['a', 0.15], ['b', 0.05], ['not-covered', 0.1]), t, isEntry).kind).toBe(
+      'not_covered',
+    );
+  });
+});
+
+describe('in a conversation about an entry', () => {
+  it('takes a question that names nothing new as a follow-up on the topic', () => {
+    const d = decideInContext(r(['follow-up', 0.7], ['not-covered', 0.2], ['b', 0.1]), 'a', t, isEntry);
+    expect(d).toMatchObject({ kind: 'answer', entry: 'a', followUp: true });
+  });
+
+  it('moves to a new topic that is clearly named', () => {
+    expect(decideInContext(r(['b', 0.8], ['a', 0.1]), 'a', t, isEntry)).toMatchObject({
+      kind: 'answer',
+      entry: 'b',
+    });
+  });
+
+  it('leaves the topic for a question the knowledge base does not cover', () => {
+    expect(decideInContext(r(['not-covered', 0.8], ['follow-up', 0.1]), 'a', t, isEntry).kind).toBe(
+      'not_covered',
+    );
+  });
+});

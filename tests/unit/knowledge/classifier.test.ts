@@ -1,0 +1,55 @@
+/** The text classifier: learns from examples, generalises over spellings, is deterministic. */
+import { featurize, isHeldOut, TextClassifier } from '../../../knowledge/classifier';
+
+const examples = [
+  { text: 'làm thẻ căn cước ở đâu', label: 'can-cuoc' },
+  { text: 'cấp lại căn cước bị mất', label: 'can-cuoc' },
+  { text: 'căn cước cho trẻ dưới 14 tuổi', label: 'can-cuoc' },
+  { text: 'đăng ký kết hôn cần giấy tờ gì', label: 'ket-hon' },
+  { text: 'kết hôn với người nước ngoài', label: 'ket-hon' },
+  { text: 'lệ phí đăng ký kết hôn', label: 'ket-hon' },
+];
+
+describe('TextClassifier', () => {
+  const model = TextClassifier.train(examples);
+
+  it('ranks an unseen question without tone marks by the spellings it shares', () => {
+    expect(model.rankText('lam can cuoc mat bao lau')[0]?.label).toBe('can-cuoc');
+    expect(model.rankText('dang ky ket hon o dau')[0]?.label).toBe('ket-hon');
+  });
+
+  it('gives probabilities that sum to one, most likely first', () => {
+    const ranking = model.rankText('kết hôn');
+    expect(ranking.reduce((s, r) => s + r.p, 0)).toBeCloseTo(1, 6);
+    expect(ranking[0]!.p).toBeGreaterThanOrEqual(ranking[1]!.p);
+  });
+
+  it('is deterministic: training twice gives the same probabilities', () => {
+    const again = TextClassifier.train(examples, { seed: 7 });
+    expect(again.rankText('căn cước gắn chip')).toEqual(model.rankText('căn cước gắn chip'));
+  });
+
+  it('knows how much of a message it has seen: nothing of keyboard noise', () => {
+    expect(model.known(featurize('qwerty zxcv'))).toBeLessThan(0.2);
+    expect(model.known(featurize('làm thẻ căn cước'))).toBeGreaterThan(0.8);
+  });
+
+  it('weighs small classes up with balance, so they are not drowned by a large one', () => {
+    const many = Array.from({ length: 40 }, (_, i) => ({ text: `hỏi thủ tục số ${i} ở xã`, label: 'none' }));
+    const few = [{ text: 'cứu với cháy nhà', label: 'fire' }];
+    const plain = TextClassifier.train([...many, ...few]);
+    const balanced = TextClassifier.train([...many, ...few], { balance: 1 });
+    const p = (m: TextClassifier): number => m.rankText('cháy nhà').find((r) => r.label === 'fire')!.p;
+    expect(p(balanced)).toBeGreaterThan(p(plain));
+  });
+});
+
+describe('the held-out split', () => {
+  it('keeps about a fifth of the examples, always the same ones, whatever the tone marks', () => {
+    const texts = Array.from({ length: 2000 }, (_, i) => `câu hỏi số ${i} về thủ tục`);
+    const share = texts.filter((t) => isHeldOut(t)).length / texts.length;
+    expect(share).toBeGreaterThan(0.15);
+    expect(share).toBeLessThan(0.25);
+    expect(isHeldOut('Làm căn cước ở đâu?')).toBe(isHeldOut('lam can cuoc o dau'));
+  });
+});
