@@ -9,7 +9,7 @@ import type { FeatureVector } from '../knowledge/classifier';
 import type { KnowledgeBase } from '../knowledge/loader';
 import { looksEnglish } from '../knowledge/normalize';
 import { FieldModel, Router } from '../knowledge/router';
-import { KnowledgeIndex, type SearchOptions, type SearchResult } from '../knowledge/search';
+import { KnowledgeIndex, type Hit, type SearchOptions, type SearchResult } from '../knowledge/search';
 import { composeAnswer } from './compose';
 import { IntentRecognizer } from './intents';
 import { emptyReply, type Reply } from './reply';
@@ -254,20 +254,46 @@ export class Assistant {
       },
       t,
     );
-    reply.candidates = result.candidates.map(({ id: cid, title, score }) => ({ id: cid, title, score }));
-    if (isBest) {
-      for (const hit of result.also) {
-        const section = composeAnswer(
-          { entry: hit.entry, fields: result.fields, confidence: hit.score, language },
-          t,
-        );
-        section.buttons = [];
-        reply.sections.push(section);
-      }
+    reply.candidates = this.considered(route, id);
+    for (const hit of this.alsoAsked(result, id)) {
+      const section = composeAnswer(
+        { entry: hit.entry, fields: result.fields, confidence: hit.score, language },
+        t,
+      );
+      section.buttons = [];
+      reply.sections.push(section);
     }
     memory.topic = entry.kind === 'passage' ? memory.topic : id;
     memory.misses = 0;
     return reply;
+  }
+
+  /**
+   * Other entries a question about several things asks about: the lexical
+   * search's further parts, and its own best entry when the router answered
+   * another part of the question (a passage of the plan excepted).
+   */
+  private alsoAsked(result: SearchResult, answered: string): Hit[] {
+    const best = result.best;
+    const other =
+      best &&
+      best.id !== answered &&
+      best.kind !== 'passage' &&
+      result.decision === 'answer' &&
+      result.also.length > 0
+        ? [best]
+        : [];
+    return [...other, ...result.also].filter((h) => h.id !== answered).slice(0, this.index.options.maxAlso);
+  }
+
+  /**
+   * The entries the answer considered, for `ask --jsonl` and the supervisor's
+   * view: the answered one first with the confidence the reply states.
+   */
+  private considered(route: RouteDecision, id: string): Reply['candidates'] {
+    const entry = this.index.get(id);
+    const score = route.kind === 'answer' && route.entry === id ? route.p : 0;
+    return entry ? [{ id, title: entry.kind === 'passage' ? entry.document_title : entry.title, score }] : [];
   }
 
   /** Ask which of two or three genuinely close entries the citizen means, by short title. */

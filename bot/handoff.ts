@@ -44,6 +44,8 @@ export interface HandoffMemory {
 }
 
 const CODE = /\b1022-\d{8}-\d{4}\b/;
+/** A rating of the hotline's help: "5", "4/5", "3 sao". */
+const RATING = /^\s*([1-5])(?:\s*(?:\/\s*5|sao|điểm|diem|stars?))?\s*$/i;
 
 /** A Vietnamese phone number: 0 and 9–10 more digits, or +84 and 9–10 digits; spaces and dots allowed. */
 export function parsePhone(text: string): string | undefined {
@@ -96,9 +98,9 @@ export class HandoffFlow {
     return this.wordList(language, key).has(folded) || this.wordList('vi', key).has(folded);
   }
 
-  /** Whether a message is one of the hand-off's own words (yes, no, end) in either language. */
+  /** Whether a message is one of the hand-off's own words (yes, no, end, a 1–5 rating) in either language. */
   isWord(text: string): boolean {
-    return (['yes', 'no', 'end'] as const).some((key) => this.is(text, 'en', key));
+    return RATING.test(text) || (['yes', 'no', 'end'] as const).some((key) => this.is(text, 'en', key));
   }
 
   private declined(language: 'vi' | 'en'): Reply {
@@ -186,7 +188,7 @@ export class HandoffFlow {
 
     const rating = await this.desk.awaitingRating(conversationId);
     if (rating) {
-      const m = /^\s*([1-5])(?:\s*(?:\/\s*5|sao|điểm|diem|stars?))?\s*$/i.exec(text);
+      const m = RATING.exec(text);
       if (m) {
         await this.desk.rate(rating, Number(m[1]));
         await this.send(context, this.reply(language, t('handoffDesk.ratingThanks', { rating: m[1] })));

@@ -79,7 +79,7 @@ describe('npm run eval', () => {
 
 describe('the evaluation gate', () => {
   it(
-    'passes the development set on the real knowledge base and ingested documents (≥ 85% overall, ≥ 80% per style)',
+    'passes the development set on the real knowledge base and ingested documents (≥ 85% overall, ≥ 70% per style)',
     () => {
       const passages = mkdtempSync(join(tmpdir(), 'passages-'));
       const documents = readdirSync(DOCUMENTS)

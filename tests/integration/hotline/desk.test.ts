@@ -60,9 +60,10 @@ describe.each(backends())('hotline desk on %s', (_name, backend) => {
     ]);
     expect(await desk.position(await desk.get(a.ticket.code))).toBe(2);
     await desk.markUrgent(b.ticket, 'self_harm');
+    // Urgent ones first, the longest waiting of them first.
     expect((await desk.list({ status: 'open' })).map((t) => t.code)).toEqual([
-      urgent.ticket.code,
       b.ticket.code,
+      urgent.ticket.code,
       a.ticket.code,
     ]);
     expect((await desk.get(b.ticket.code)).reason).toBe('self_harm');
