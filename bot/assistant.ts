@@ -5,7 +5,7 @@
  * command line, in the bot's state storage for the channels).
  */
 import i18next, { type TFunction, type i18n } from 'i18next';
-import type { FeatureVector } from '../knowledge/classifier';
+import type { FeatureVector, Ranking } from '../knowledge/classifier';
 import type { KnowledgeBase } from '../knowledge/loader';
 import { looksEnglish } from '../knowledge/normalize';
 import { FieldModel, Router } from '../knowledge/router';
@@ -70,15 +70,21 @@ export class Assistant {
   private readonly intents: IntentRecognizer;
   private readonly i18n = createI18n();
 
+  /**
+   * `holdOut` trains the models without the held-out split of the examples,
+   * so that split can be put through the whole assistant as unseen questions
+   * (`EVAL_HOLD_OUT=1 npm run ask -- --jsonl`); the shipped assistant learns from all.
+   */
   constructor(
     readonly kb: KnowledgeBase,
     options: Partial<SearchOptions> = {},
     private readonly hotline: HotlineInfo = defaultHotline,
+    understanding: { holdOut?: boolean } = {},
   ) {
     this.index = new KnowledgeIndex(kb, options);
-    this.router = new Router(kb);
-    this.triage = new Triage(kb);
-    this.fieldModel = new FieldModel(kb);
+    this.router = new Router(kb, { holdOut: understanding.holdOut ?? false });
+    this.triage = new Triage(kb, { holdOut: understanding.holdOut });
+    this.fieldModel = new FieldModel(kb, { holdOut: understanding.holdOut });
     this.intents = new IntentRecognizer(kb.intents, this.index.lexicon);
   }
 
@@ -122,7 +128,7 @@ export class Assistant {
     if (intents[0]?.kind === 'identity') return this.smalltalk(t('identity'), language, memory);
     const result = this.index.search(text, memory.topic);
     const route = this.pickChoice(text, features, memory) ?? this.route(features, memory);
-    const answered = this.answerable(result, route);
+    const answered = this.answerable(result, route, this.router.rank(features));
     const small = intents.find((i) => i.kind === 'greeting' || i.kind === 'thanks' || i.kind === 'goodbye');
     // "cảm ơn bạn nhiều nhé" is small talk even if a word of it matches an entry.
     if (small && (!answered || smalltalkShare >= 0.5 || route.kind !== 'answer' || route.followUp)) {
@@ -216,7 +222,7 @@ export class Assistant {
    * the province's documents when the lexical search finds one that answers
    * the question word for word and the router has no entry it is sure of.
    */
-  private answerable(result: SearchResult, route: RouteDecision): string | undefined {
+  private answerable(result: SearchResult, route: RouteDecision, ranking: Ranking): string | undefined {
     const best = result.best;
     const passage = best?.kind === 'passage' && result.decision === 'answer';
     if (route.kind === 'answer' && !(passage && route.followUp)) {
@@ -229,6 +235,13 @@ export class Assistant {
     // search answers the best one with the others as sections, rather than asking which one.
     if (route.kind === 'clarify' && result.decision === 'answer' && best && result.also.length > 0) {
       if (route.choices.includes(best.id)) return best.id;
+    }
+    // Two views agree: the router is unsure, but the entry the lexical search is sure of is among
+    // its likeliest few (thresholds in RouteThresholds, chosen on the held-out split).
+    const t = defaultRouteThresholds;
+    if (best && best.kind !== 'passage' && result.decision === 'answer' && best.score >= t.lexicalSure) {
+      const likeliest = ranking.filter((r) => this.router.isEntry(r.label)).slice(0, t.agreeTopK);
+      if (likeliest.some((r) => r.label === best.id)) return best.id;
     }
     return undefined;
   }

@@ -6,7 +6,7 @@
 import { createInterface } from 'node:readline';
 import { KnowledgeError, formatProblem } from '../../knowledge/loader';
 import { ConversationState, MemoryStorage, UserState, type Activity } from 'botbuilder';
-import { Assistant } from '../assistant';
+import { Assistant, defaultHotline } from '../assistant';
 import { loadConfiguredKnowledge } from '../kb';
 import { LocalAdapter } from '../localAdapter';
 import { PublicServiceBot } from '../publicServiceBot';
@@ -46,7 +46,9 @@ export function toAskLine(id: string, sent: Partial<Activity>[]): AskLine {
 async function main(): Promise<void> {
   let assistant: Assistant;
   try {
-    assistant = new Assistant(loadConfiguredKnowledge());
+    // EVAL_HOLD_OUT=1: models trained without the held-out examples, to measure on them.
+    const holdOut = process.env.EVAL_HOLD_OUT === '1';
+    assistant = new Assistant(loadConfiguredKnowledge(), {}, defaultHotline, { holdOut });
   } catch (e) {
     if (!(e instanceof KnowledgeError)) throw e;
     for (const p of e.problems) console.error(formatProblem(p));

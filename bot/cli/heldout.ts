@@ -13,6 +13,7 @@ import { isHeldOut, TextClassifier, type ClassifierOptions } from '../../knowled
 import type { KnowledgeBase } from '../../knowledge/loader';
 import { chatExpansion, defaultRouterOptions, Router, routerExamples } from '../../knowledge/router';
 import { NOT_COVERED, type Example } from '../../knowledge/schema';
+import { Assistant, defaultHotline, newMemory } from '../assistant';
 import { loadConfiguredKnowledge } from '../kb';
 import { decideTriage, defaultTriageThresholds, EMERGENCIES, Triage, triageExamples } from '../triage';
 import { decideRoute, defaultRouteThresholds, type RouteThresholds } from '../understand';
@@ -180,6 +181,37 @@ function routerReport(kb: KnowledgeBase): Record<string, unknown> {
   };
 }
 
+/**
+ * The held-out questions through the whole assistant (triage, router, lexical search, decision),
+ * its models trained without them: the answered entry must be the labelled one, and a question
+ * the knowledge base does not cover must get no entry.
+ */
+function endToEnd(kb: KnowledgeBase): Record<string, unknown> {
+  const assistant = new Assistant(kb, {}, defaultHotline, { holdOut: true });
+  const held = kb.examples.filter((e) => isHeldOut(e.text));
+  const results = held.map((e) => {
+    const r = assistant.respond(e.text, newMemory());
+    const ok =
+      e.label === NOT_COVERED ? r.entry === null || r.entry.id.includes('#') : r.entry?.id === e.label;
+    return { e, ok };
+  });
+  const inCoverage = results.filter((x) => x.e.label !== NOT_COVERED);
+  const notCovered = results.filter((x) => x.e.label === NOT_COVERED);
+  const styles = [...new Set(held.map((e) => e.style ?? 'unknown'))].sort();
+  return {
+    questions: held.length,
+    right: pct(results.filter((x) => x.ok).length, results.length),
+    inCoverageRoutedRight: pct(inCoverage.filter((x) => x.ok).length, inCoverage.length),
+    notCoveredGivenNoEntry: pct(notCovered.filter((x) => x.ok).length, notCovered.length),
+    byStyle: Object.fromEntries(
+      styles.map((st) => {
+        const s = results.filter((x) => (x.e.style ?? 'unknown') === st);
+        return [st, pct(s.filter((x) => x.ok).length, s.length)];
+      }),
+    ),
+  };
+}
+
 /** 5-fold cross-validation of the router's options on the training split only. */
 function crossValidate(kb: KnowledgeBase): Array<{ options: Partial<ClassifierOptions>; top1: string }> {
   const train = routerExamples(kb, (e) => !isHeldOut(e.text));
@@ -220,6 +252,7 @@ function main(): void {
     examples: { router: kb.examples.length, triage: kb.triage.length, fields: kb.fields.length },
     triage: triageReport(kb),
     router: routerReport(kb),
+    endToEnd: endToEnd(kb),
   };
   if (args.includes('--cv')) report.crossValidation = crossValidate(kb);
   if (jsonAt >= 0 && args[jsonAt + 1])
