@@ -167,7 +167,7 @@ describe('the conversation', () => {
   });
 
   it('says a procedure it does not hold is not covered, with the portals and 1022', () => {
-    const r = askSafe('thủ tục đăng kiểm xe ô tô lần đầu');
+    const r = askSafe('thủ tục xin thẻ đi lại của doanh nhân APEC (ABTC)');
     expect(r.kind).toBe('no_answer');
     expect(r.entry).toBeNull();
     expect(toPlainText(r)).toMatch(/dichvucong\.gov\.vn.*1022/s);
