@@ -127,8 +127,9 @@ export class Assistant {
     const { intents, smalltalkShare } = this.intents.recognize(text);
     if (intents[0]?.kind === 'identity') return this.smalltalk(t('identity'), language, memory);
     const result = this.index.search(text, memory.topic);
-    const route = this.pickChoice(text, features, memory) ?? this.route(features, memory);
-    const answered = this.answerable(result, route, this.router.rank(features));
+    const ranking = this.router.rank(features);
+    const route = this.pickChoice(text, ranking, memory) ?? this.route(features, memory, ranking);
+    const answered = this.answerable(result, route, ranking);
     const small = intents.find((i) => i.kind === 'greeting' || i.kind === 'thanks' || i.kind === 'goodbye');
     // "cảm ơn bạn nhiều nhé" is small talk even if a word of it matches an entry.
     if (small && (!answered || smalltalkShare >= 0.5 || route.kind !== 'answer' || route.followUp)) {
@@ -148,11 +149,7 @@ export class Assistant {
    * The answer to a clarification: its number ("2", "số 2") or words that
    * the router prefers for one of the offered entries over the others.
    */
-  private pickChoice(
-    text: string,
-    features: FeatureVector,
-    memory: ConversationMemory,
-  ): RouteDecision | undefined {
+  private pickChoice(text: string, ranking: Ranking, memory: ConversationMemory): RouteDecision | undefined {
     const choices = memory.choices;
     memory.choices = undefined;
     if (!choices || choices.length === 0) return undefined;
@@ -161,7 +158,7 @@ export class Assistant {
       const entry = choices[Number(n) - 1];
       return entry ? { kind: 'answer', entry, p: 1 } : undefined;
     }
-    const ranked = this.router.rank(features).filter((r) => choices.includes(r.label));
+    const ranked = ranking.filter((r) => choices.includes(r.label));
     const [first, second] = ranked;
     if (first && (!second || first.p >= 2 * second.p) && first.p >= defaultRouteThresholds.answer / 2) {
       return { kind: 'answer', entry: first.label, p: first.p };
@@ -170,8 +167,11 @@ export class Assistant {
   }
 
   /** The router's decision, with the conversation's current entry as a prior. */
-  route(features: FeatureVector, memory: ConversationMemory): RouteDecision {
-    const ranking = this.router.rank(features);
+  route(
+    features: FeatureVector,
+    memory: ConversationMemory,
+    ranking: Ranking = this.router.rank(features),
+  ): RouteDecision {
     // Words the router has never seen ("mnbv lkjh"): any entry would be a guess.
     if (this.router.model.known(features) < defaultTriageThresholds.known)
       return { kind: 'not_covered', p: 0 };
