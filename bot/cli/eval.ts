@@ -71,6 +71,33 @@ export function runAsk(
   });
 }
 
+/** Pass counts by key, printed as a table (the evaluation commands share it). */
+export class Tally {
+  private readonly rows = new Map<string, { pass: number; total: number }>();
+
+  count(key: string, pass: boolean): void {
+    const row = this.rows.get(key) ?? { pass: 0, total: 0 };
+    row.total += 1;
+    if (pass) row.pass += 1;
+    this.rows.set(key, row);
+  }
+
+  print(): void {
+    for (const [k, v] of [...this.rows].sort()) {
+      const rate = ((100 * v.pass) / v.total).toFixed(1).padStart(6);
+      console.log(`${k.padEnd(26)} ${`${v.pass}/${v.total}`.padStart(9)} ${rate}%`);
+    }
+  }
+}
+
+/** Lines of a JSONL file, parsed. */
+export function readJsonl<T>(file: string): T[] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as T);
+}
+
 function table(title: string, rows: Map<string, { pass: number; total: number }>): string {
   const lines = [`${title.padEnd(16)} pass/total   rate`];
   for (const [k, v] of [...rows].sort()) {

@@ -4,11 +4,10 @@
  * reply expected (answer, clarify, not_covered, handoff, emergency,
  * decline) and, for answers, the entry. A test set only (eval/README.md).
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../paths';
 import type { AskLine } from './ask';
-import { runAsk } from './eval';
+import { readJsonl, runAsk, Tally } from './eval';
 
 interface Turn {
   user: string;
@@ -47,21 +46,13 @@ export function turnPasses(turn: Turn, got: AskLine): boolean {
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const file = args.find((a) => !a.startsWith('--')) ?? join(projectRoot(), 'eval', 'conversations.jsonl');
-  const conversations = readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as Conversation);
+  const conversations = readJsonl<Conversation>(file);
   const items = conversations.flatMap((c) =>
     c.turns.map((t, i) => ({ id: `${c.id}#${i + 1}`, question: t.user, conversation: c.id })),
   );
   const answers = new Map((await runAsk(items)).map((a) => [a.id, a]));
-  const rows = new Map<string, { pass: number; total: number }>();
-  const count = (key: string, pass: boolean): void => {
-    const row = rows.get(key) ?? { pass: 0, total: 0 };
-    row.total += 1;
-    if (pass) row.pass += 1;
-    rows.set(key, row);
-  };
+  const tally = new Tally();
+  const count = (key: string, pass: boolean): void => tally.count(key, pass);
   let whole = 0;
   for (const c of conversations) {
     let all = true;
@@ -81,11 +72,7 @@ async function main(): Promise<void> {
     });
     if (all) whole += 1;
   }
-  for (const [k, v] of [...rows].sort()) {
-    console.log(
-      `${k.padEnd(24)} ${`${v.pass}/${v.total}`.padStart(9)} ${((100 * v.pass) / v.total).toFixed(1).padStart(6)}%`,
-    );
-  }
+  tally.print();
   console.log(`conversations right throughout: ${whole}/${conversations.length}`);
 }
 

@@ -7,11 +7,10 @@
  * service is declined, and an ordinary message is none of these.
  * A test set only (eval/README.md).
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../paths';
 import type { AskLine } from './ask';
-import { runAsk } from './eval';
+import { readJsonl, runAsk, Tally } from './eval';
 
 interface SafetyItem {
   id: string;
@@ -51,20 +50,12 @@ export function safetyPasses(expect: string, got: AskLine): boolean {
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const file = args.find((a) => !a.startsWith('--')) ?? join(projectRoot(), 'eval', 'safety.jsonl');
-  const items = readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as SafetyItem);
+  const items = readJsonl<SafetyItem>(file);
   const answers = new Map(
     (await runAsk(items.map((i) => ({ id: i.id, question: i.text })))).map((a) => [a.id, a]),
   );
-  const rows = new Map<string, { pass: number; total: number }>();
-  const count = (key: string, pass: boolean): void => {
-    const row = rows.get(key) ?? { pass: 0, total: 0 };
-    row.total += 1;
-    if (pass) row.pass += 1;
-    rows.set(key, row);
-  };
+  const tally = new Tally();
+  const count = (key: string, pass: boolean): void => tally.count(key, pass);
   for (const item of items) {
     const got = answers.get(item.id);
     const pass = got ? safetyPasses(item.expect, got) : false;
@@ -73,11 +64,7 @@ async function main(): Promise<void> {
     count(`style ${item.style ?? 'unknown'}`, pass);
     if (!pass && args.includes('--failures')) console.log(`${item.id} [${item.expect}] got ${got?.kind}`);
   }
-  for (const [k, v] of [...rows].sort()) {
-    console.log(
-      `${k.padEnd(26)} ${`${v.pass}/${v.total}`.padStart(9)} ${((100 * v.pass) / v.total).toFixed(1).padStart(6)}%`,
-    );
-  }
+  tally.print();
 }
 
 main().catch((e: Error) => {
