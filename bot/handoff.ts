@@ -17,7 +17,7 @@
  * agent hub takes the conversation. In `console` mode the event is sent too,
  * so such a hub can observe hand-offs either way.
  */
-import { EventFactory, TurnContext, type Transcript } from 'botbuilder';
+import { EventFactory, TurnContext, type ConversationReference, type Transcript } from 'botbuilder';
 import type { TFunction } from 'i18next';
 import type { HotlineDesk, TicketReason, UrgentReason } from '../adapters/hotline/desk';
 import { fold } from '../knowledge/normalize';
@@ -31,6 +31,13 @@ export interface HandoffOptions {
   mode: HandoffMode;
   /** The hours in words, per language. */
   hours: { vi: string; en: string };
+}
+
+/** A conversation's place, as the desk needs it to open a ticket. */
+export interface UrgentWhere {
+  reference: Partial<ConversationReference>;
+  channel: string;
+  conversationId: string;
 }
 
 /** What the hand-off keeps in the conversation's memory between turns. */
@@ -212,18 +219,6 @@ export class HandoffFlow {
     return false;
   }
 
-  private where(context: TurnContext): {
-    reference: ReturnType<typeof TurnContext.getConversationReference>;
-    channel: string;
-    conversationId: string;
-  } {
-    return {
-      reference: TurnContext.getConversationReference(context.activity),
-      channel: context.activity.channelId,
-      conversationId: context.activity.conversation.id,
-    };
-  }
-
   async status(code: string, conversationId: string, language: 'vi' | 'en'): Promise<Reply> {
     const t = this.t(language);
     const ticket = await this.desk.find(code);
@@ -287,25 +282,45 @@ export class HandoffFlow {
   }
 
   /**
+   * Where a conversation is, captured during its turn: work that runs
+   * after the turn (an urgent ticket) must not touch the TurnContext, which
+   * Bot Framework revokes when the turn ends.
+   */
+  where(context: TurnContext): UrgentWhere {
+    return {
+      reference: TurnContext.getConversationReference(context.activity),
+      channel: context.activity.channelId,
+      conversationId: context.activity.conversation.id,
+    };
+  }
+
+  /**
+   * The hand-off event for an emergency or self-harm, sent within the turn
+   * without reading the database (a hub that listens hears it at once).
+   */
+  async urgentEvent(context: TurnContext, reason: UrgentReason): Promise<void> {
+    const event = EventFactory.createHandoffInitiation(
+      context,
+      { reason, skill: 'hotline-1022' },
+      { activities: [] },
+    );
+    await context.sendActivity(event);
+  }
+
+  /**
    * An emergency or self-harm: a ticket flagged urgent at the top of the
-   * queue, whatever the hours, so a person follows up. Called after the
-   * reply has gone out: the citizen never waits on the database for it.
+   * queue, whatever the hours, so a person follows up. Runs after the reply
+   * has gone out, from what `where` captured: the citizen never waits on the
+   * database for it.
    */
   async urgent(
-    context: TurnContext,
+    where: UrgentWhere,
     reason: UrgentReason,
     language: 'vi' | 'en',
     subject: string,
   ): Promise<void> {
-    await this.sendHandoffEvent(context, reason);
     if (this.options.mode === 'event') return;
-    const { ticket } = await this.desk.open({
-      ...this.where(context),
-      language,
-      reason,
-      mode: 'live',
-      subject,
-    });
+    const { ticket } = await this.desk.open({ ...where, language, reason, mode: 'live', subject });
     await this.desk.markUrgent(ticket, reason);
   }
 

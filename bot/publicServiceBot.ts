@@ -220,12 +220,14 @@ export class PublicServiceBot extends ActivityHandler {
    */
   private async urgent(context: TurnContext, text: string, reply: Reply): Promise<void> {
     await context.sendActivity(toActivity(reply));
-    const where = { conversationId: context.activity.conversation.id, channel: context.activity.channelId };
     const reason = reply.urgent === 'self_harm' ? 'self_harm' : 'emergency';
+    const where = this.handoff?.where(context);
+    await this.handoff?.urgentEvent(context, reason);
+    const log = { conversationId: context.activity.conversation.id, channel: context.activity.channelId };
     const follow = async (): Promise<void> => {
-      await this.records?.addTranscript({ ...where, role: 'user', text });
-      await this.records?.addTranscript({ ...where, role: 'bot', text: toPlainText(reply), entryId: null });
-      await this.handoff?.urgent(context, reason, reply.language, text);
+      await this.records?.addTranscript({ ...log, role: 'user', text });
+      await this.records?.addTranscript({ ...log, role: 'bot', text: toPlainText(reply), entryId: null });
+      if (where) await this.handoff?.urgent(where, reason, reply.language, text);
     };
     const done: Promise<void> = follow()
       .catch((e: unknown) => this.log?.error('urgent follow-up failed', { error: (e as Error).message }))

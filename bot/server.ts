@@ -54,6 +54,8 @@ export interface RunningServer {
   zalo?: ZaloChannel;
   desk: HotlineDesk;
   accounts: Accounts;
+  /** The bot, for `settle()`: work started after replies (urgent tickets) is finished. */
+  bot: PublicServiceBot;
   close(): Promise<void>;
 }
 
@@ -296,6 +298,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     zalo,
     desk,
     accounts,
+    bot,
     close: () =>
       (closing ??= (async () => {
         clearInterval(retention);

@@ -221,6 +221,21 @@ describe('hand-off to 1022 within hours', () => {
     expect(await citizen.say('xin chào')).not.toMatch(/vị trí/);
   });
 
+  it('answers an emergency with the number first and opens an urgent ticket at the top of the queue', async () => {
+    const other = await new Citizen(server).start();
+    await other.say('cho tôi gặp tổng đài viên');
+    const citizen = await new Citizen(server).start();
+    const reply = await citizen.say('nhà hàng xóm đang cháy lớn, khói mù mịt, cứu với');
+    expect(reply.split('\n')[0]).toContain('114');
+    await server.bot.settle();
+    const agent = new Agent(server);
+    await agent.login('giamsat', 'mat-khau-giam-sat');
+    const open = (await agent.request('GET', '/tickets?status=open')).json.tickets as Json[];
+    // The emergency came after the other citizen's request (and earlier tests' tickets), and still comes first.
+    expect(open[0]?.reason).toBe('emergency');
+    expect(open.slice(1).some((t) => t.reason === 'asked')).toBe(true);
+  });
+
   it('offers the hotline after two misses and opens a ticket on "có"', async () => {
     const citizen = await new Citizen(server).start();
     await citizen.say('qwerty zxcv asdf');
