@@ -121,7 +121,9 @@ export class Assistant {
     const language = looksEnglish(text) ? 'en' : 'vi';
     const t = this.t(language);
     const features = this.router.features(text);
-    const triaged = this.triaged(this.classify(text, features), language, memory);
+    // "2" after "Bạn muốn hỏi về:" picks the second choice; a bare number is never triaged.
+    const picked = /^\s*(?:so|số|number|no\.?)?\s*[1-9]\s*[.)]?\s*$/i.test(text) ? memory.choices : undefined;
+    const triaged = picked ? undefined : this.triaged(this.classify(text, features), language, memory);
     if (triaged) return triaged;
 
     const { intents, smalltalkShare } = this.intents.recognize(text);

@@ -240,14 +240,19 @@ export class PublicServiceBot extends ActivityHandler {
     while (this.pending.size > 0) await Promise.all([...this.pending]);
   }
 
-  /** Whether a message is exactly the text of one of the bot's buttons, or a hand-off word ("kết thúc", "có"). */
+  /**
+   * Whether a message is exactly the text of one of the bot's buttons, a
+   * hand-off word ("kết thúc", "có", a rating) or a lesson's control word
+   * ("quay lại", "thoát"): the bot's own vocabulary, which triage must not
+   * read as anything else.
+   */
   private isCommand(text: string): boolean {
     const folded = fold(text);
-    const handoffWord = this.handoff?.isWord(text) ?? false;
     return (
-      handoffWord ||
+      (this.handoff?.isWord(text) ?? false) ||
       [...this.commands.values()].some((set) => set.has(folded)) ||
-      this.lessonNamed(text) !== undefined
+      this.lessonNamed(text) !== undefined ||
+      (['vi', 'en'] as const).some((l) => this.lessonDialog.command(text, l) !== undefined)
     );
   }
 
