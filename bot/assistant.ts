@@ -88,9 +88,24 @@ export class Assistant {
     this.intents = new IntentRecognizer(kb.intents, this.index.lexicon);
   }
 
+  /**
+   * A message's features and triage, kept for the last message: the bot asks
+   * for the safety reply first and then the answer to the same text in one
+   * turn, and neither should normalise or classify it twice.
+   */
+  private last?: { text: string; features: FeatureVector; triage: TriageResult };
+
+  private understood(text: string): { features: FeatureVector; triage: TriageResult } {
+    if (this.last?.text !== text) {
+      const features = this.router.features(text);
+      this.last = { text, features, triage: this.triage.classify(features) };
+    }
+    return this.last;
+  }
+
   /** What a message is before anything else (every channel, every state of the conversation). */
-  classify(text: string, features: FeatureVector = this.router.features(text)): TriageResult {
-    return this.triage.classify(features);
+  classify(text: string): TriageResult {
+    return this.understood(text).triage;
   }
 
   /** The reply for an emergency or self-harm, or undefined for any other message. */
@@ -120,10 +135,10 @@ export class Assistant {
   respond(text: string, memory: ConversationMemory): Reply {
     const language = looksEnglish(text) ? 'en' : 'vi';
     const t = this.t(language);
-    const features = this.router.features(text);
+    const { features, triage } = this.understood(text);
     // "2" after "Bạn muốn hỏi về:" picks the second choice; a bare number is never triaged.
     const picked = /^\s*(?:so|số|number|no\.?)?\s*[1-9]\s*[.)]?\s*$/i.test(text) ? memory.choices : undefined;
-    const triaged = picked ? undefined : this.triaged(this.classify(text, features), language, memory);
+    const triaged = picked ? undefined : this.triaged(triage, language, memory);
     if (triaged) return triaged;
 
     const { intents, smalltalkShare } = this.intents.recognize(text);
