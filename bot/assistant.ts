@@ -13,7 +13,7 @@ import { KnowledgeIndex, type Hit, type SearchOptions, type SearchResult } from 
 import { composeAnswer } from './compose';
 import { IntentRecognizer } from './intents';
 import { emptyReply, type Reply } from './reply';
-import { defaultTriageThresholds, Triage, type TriageResult } from './triage';
+import { defaultTriageThresholds, Triage, type Emergency, type TriageResult } from './triage';
 import { decideInContext, decideRoute, defaultRouteThresholds, type RouteDecision } from './understand';
 import en from './locales/en.json';
 import vi from './locales/vi.json';
@@ -215,7 +215,7 @@ export class Assistant {
       case 'emergency_medical':
       case 'emergency_fire':
       case 'emergency_crime':
-        return this.emergency(triage.label, language);
+        return this.emergency(triage.label, language, triage.also);
       case 'self_harm':
         return this.selfHarm(language);
       case 'handoff': {
@@ -398,13 +398,14 @@ export class Assistant {
   }
 
   /** The number to call first, then one or two safety steps; a person follows up (urgent ticket). */
-  private emergency(
-    label: 'emergency_medical' | 'emergency_fire' | 'emergency_crime',
-    language: 'vi' | 'en',
-  ): Reply {
+  private emergency(label: Emergency, language: 'vi' | 'en', also: Emergency[] = []): Reply {
     const t = this.t(language);
     const r = emptyReply('emergency', language);
-    r.text.push(t(`triage.${label}.call`), t(`triage.${label}.steps`));
+    r.text.push(
+      t(`triage.${label}.call`),
+      ...also.map((e) => t(`triage.${e}.call`)),
+      t(`triage.${label}.steps`),
+    );
     r.handoff = true;
     r.urgent = label;
     return r;

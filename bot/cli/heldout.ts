@@ -9,7 +9,7 @@
  * the classifier's few options (the way they were chosen).
  */
 import { writeFileSync } from 'node:fs';
-import { isHeldOut, TextClassifier, type ClassifierOptions } from '../../knowledge/classifier';
+import { isHeldOut, TextClassifier, type ClassifierOptions, type Ranking } from '../../knowledge/classifier';
 import type { KnowledgeBase } from '../../knowledge/loader';
 import { chatExpansion, defaultRouterOptions, Router, routerExamples } from '../../knowledge/router';
 import { NOT_COVERED, type Example } from '../../knowledge/schema';
@@ -24,6 +24,28 @@ interface ClassFigures {
   recall: string;
   precision: string;
   support: number;
+}
+
+/**
+ * For each `alsoEmergency` share: how often the held-out emergency's own
+ * number is among those named, and how many numbers a reply names on average.
+ */
+function alsoSweep(rankings: Array<{ e: Example; ranking: Ranking }>): unknown[] {
+  const urgent = rankings.filter(({ e }) => (EMERGENCIES as readonly string[]).includes(e.label));
+  return [1.01, 0.5, 0.4, 0.3, 0.2].map((share) => {
+    const got = urgent.map(({ e, ranking }) => {
+      const d = decideTriage(ranking, { ...defaultTriageThresholds, alsoEmergency: share });
+      const named: string[] = (EMERGENCIES as readonly string[]).includes(d.label)
+        ? [d.label, ...(d.also ?? [])]
+        : [];
+      return { right: named.includes(e.label), count: named.length };
+    });
+    return {
+      alsoEmergency: share,
+      rightNumberNamed: pct(got.filter((g) => g.right).length, got.length),
+      numbersPerReply: (got.reduce((s, g) => s + g.count, 0) / Math.max(1, got.length)).toFixed(2),
+    };
+  });
 }
 
 /** Triage on the held-out split: per class recall and precision, false alarms on ordinary questions. */
@@ -53,7 +75,7 @@ function triageReport(kb: KnowledgeBase): Record<string, unknown> {
   /** Held-out procedure, service, lesson and not-covered questions: what citizens ask most. */
   const questions = results.filter((r) => kb.examples.some((x) => x.text === r.e.text));
   const urgentTruth = results.filter((r) => isEmergency(r.e.label) || r.e.label === 'self_harm');
-  const sweep = [0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5].map((tau) => {
+  const sweep = [0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5].map((tau) => {
     const r = at({ ...defaultTriageThresholds, emergency: tau, selfHarm: tau });
     const urgent = (l: string): boolean => isEmergency(l) || l === 'self_harm';
     return {
@@ -62,6 +84,10 @@ function triageReport(kb: KnowledgeBase): Record<string, unknown> {
       falseUrgentOnOrdinary: pct(
         r.filter((x) => x.e.label === 'none' && urgent(x.got)).length,
         ordinary.length,
+      ),
+      falseUrgentOnKnowledgeQuestions: pct(
+        r.filter((x) => urgent(x.got) && kb.examples.some((k) => k.text === x.e.text)).length,
+        questions.length,
       ),
     };
   });
@@ -93,6 +119,8 @@ function triageReport(kb: KnowledgeBase): Record<string, unknown> {
       results.filter((r) => isEmergency(r.e.label) && r.got === r.e.label).length,
       results.filter((r) => isEmergency(r.e.label)).length,
     ),
+    /** With the further numbers named when another emergency is close (`alsoEmergency`). */
+    emergencyNumberNamed: alsoSweep(rankings),
     falseEmergencyOnOrdinary: pct(ordinary.filter((r) => isEmergency(r.got)).length, ordinary.length),
     falseAnyOnOrdinary: pct(ordinary.filter((r) => r.got !== 'none').length, ordinary.length),
     falseUrgentOnKnowledgeQuestions: `${pct(

@@ -76,6 +76,20 @@ describe('the triage decision', () => {
     expect(d.label).toBe('handoff');
   });
 
+  it('names a second emergency close to the first after it, and not a distant one', () => {
+    const both = decideTriage(
+      r(['emergency_crime', 0.5], ['emergency_medical', 0.3], ['none', 0.2]),
+      defaultTriageThresholds,
+    );
+    expect(both).toMatchObject({ label: 'emergency_crime', also: ['emergency_medical'] });
+    const one = decideTriage(
+      r(['emergency_crime', 0.85], ['emergency_medical', 0.05], ['none', 0.1]),
+      defaultTriageThresholds,
+    );
+    expect(one.label).toBe('emergency_crime');
+    expect(one.also).toBeUndefined();
+  });
+
   it('takes the most likely specific class at 0.35 or more, and nothing below', () => {
     expect(decideTriage(r(['none', 0.7], ['harmful', 0.3]), defaultTriageThresholds).label).toBe('none');
     expect(decideTriage(r(['none', 0.55], ['harmful', 0.45]), defaultTriageThresholds).label).toBe('harmful');
