@@ -7,14 +7,20 @@
 import i18next, { type TFunction, type i18n } from 'i18next';
 import type { FeatureVector, Ranking } from '../knowledge/classifier';
 import type { KnowledgeBase } from '../knowledge/loader';
-import { looksEnglish } from '../knowledge/normalize';
+import { foldedTokens, looksEnglish } from '../knowledge/normalize';
 import { FieldModel, Router } from '../knowledge/router';
 import { KnowledgeIndex, type Hit, type SearchOptions, type SearchResult } from '../knowledge/search';
 import { composeAnswer } from './compose';
 import { IntentRecognizer } from './intents';
 import { emptyReply, type Reply } from './reply';
 import { defaultTriageThresholds, Triage, type Emergency, type TriageResult } from './triage';
-import { decideInContext, decideRoute, defaultRouteThresholds, type RouteDecision } from './understand';
+import {
+  decideInContext,
+  decideRoute,
+  defaultRouteThresholds,
+  tiedChoices,
+  type RouteDecision,
+} from './understand';
 import en from './locales/en.json';
 import vi from './locales/vi.json';
 
@@ -93,12 +99,14 @@ export class Assistant {
    * for the safety reply first and then the answer to the same text in one
    * turn, and neither should normalise or classify it twice.
    */
-  private last?: { text: string; features: FeatureVector; triage: TriageResult };
+  private last?: { text: string; features: FeatureVector; ranking: Ranking; triage: TriageResult };
 
-  private understood(text: string): { features: FeatureVector; triage: TriageResult } {
+  private understood(text: string): { features: FeatureVector; ranking: Ranking; triage: TriageResult } {
     if (this.last?.text !== text) {
       const features = this.router.features(text);
-      this.last = { text, features, triage: this.triage.classify(features) };
+      const ranking = this.router.rank(features);
+      const triage = this.triage.classify(features, this.router.knowledge(ranking));
+      this.last = { text, features, ranking, triage };
     }
     return this.last;
   }
@@ -135,7 +143,7 @@ export class Assistant {
   respond(text: string, memory: ConversationMemory): Reply {
     const language = looksEnglish(text) ? 'en' : 'vi';
     const t = this.t(language);
-    const { features, triage } = this.understood(text);
+    const { features, ranking, triage } = this.understood(text);
     // "2" after "Bạn muốn hỏi về:" picks the second choice; a bare number is never triaged.
     const picked = /^\s*(?:so|số|number|no\.?)?\s*[1-9]\s*[.)]?\s*$/i.test(text) ? memory.choices : undefined;
     const triaged = picked ? undefined : this.triaged(triage, language, memory);
@@ -144,8 +152,9 @@ export class Assistant {
     const { intents, smalltalkShare } = this.intents.recognize(text);
     if (intents[0]?.kind === 'identity') return this.smalltalk(t('identity'), language, memory);
     const result = this.index.search(text, memory.topic);
-    const ranking = this.router.rank(features);
-    const route = this.pickChoice(text, ranking, memory) ?? this.route(features, memory, ranking);
+    const routed = this.pickChoice(text, ranking, memory) ?? this.route(features, memory, ranking);
+    const choices = tiedChoices(routed, this.tied(result), foldedTokens(text).length, defaultRouteThresholds);
+    const route: RouteDecision = choices ? { kind: 'clarify', choices, p: routed.p } : routed;
     const answered = this.answerable(result, route, ranking);
     const small = intents.find((i) => i.kind === 'greeting' || i.kind === 'thanks' || i.kind === 'goodbye');
     // "cảm ơn bạn nhiều nhé" is small talk even if a word of it matches an entry.
@@ -160,6 +169,16 @@ export class Assistant {
     }
     if (route.kind === 'clarify') return this.clarify(route, language, memory);
     return this.notCovered(text, result, language, memory);
+  }
+
+  /** The entries the lexical search finds matching the question as well as its best one. */
+  private tied(result: SearchResult): string[] {
+    const [top] = result.candidates;
+    if (!top || result.decision !== 'clarify') return [];
+    const margin = this.index.options.clarifyMargin;
+    return result.candidates
+      .filter((h) => h.kind !== 'passage' && top.score - h.score < margin)
+      .map((h) => h.id);
   }
 
   /**

@@ -36,6 +36,15 @@ export interface TriageThresholds {
   /** Any other class at or above this, and the most likely one. */
   other: number;
   /**
+   * …but at or above this when the router reads the message as a question
+   * on one of the entries, or a follow-up on one, with at least
+   * `knowledgeCut` probability: a complaint or an outside ask rarely is.
+   */
+  otherOnKnowledge: number;
+  knowledgeCut: number;
+  /** …and this for a harmful ask or a request for someone's data, which name documents by nature. */
+  namingOnKnowledge: number;
+  /**
    * Below this share of known features ("qwerty zxcv") the model is
    * guessing: the message is ordinary (not understood), not a class.
    * Held-out messages start at about 0.45, keyboard noise ends near 0.2.
@@ -60,7 +69,10 @@ export interface TriageThresholds {
 export const defaultTriageThresholds: TriageThresholds = {
   emergency: 0.25,
   selfHarm: 0.25,
-  other: 0.35,
+  other: 0.25,
+  otherOnKnowledge: 0.45,
+  knowledgeCut: 0.4,
+  namingOnKnowledge: 0.35,
   known: 0.3,
   alsoEmergency: 0.2,
 };
@@ -119,11 +131,41 @@ export class Triage {
     return this.model.labels.length > 1;
   }
 
-  classify(features: FeatureVector): TriageResult {
-    const ranking = this.model.rank(features);
-    if (this.model.known(features) < this.thresholds.known) return { label: 'none', p: 0, ranking };
-    return decideTriage(ranking, this.thresholds);
+  /**
+   * The class of a message. `knowledge`: how likely the router finds it a
+   * question on an entry or a follow-up on one (0 when unknown), which
+   * raises the bar for the non-urgent classes (`otherOnKnowledge`).
+   */
+  classify(features: FeatureVector, knowledge = 0): TriageResult {
+    return decideMessage(this.model.rank(features), this.model.known(features), knowledge, this.thresholds);
   }
+}
+
+/**
+ * The non-urgent classes a knowledge question is often mistaken for: a
+ * complaint, a wish for a person and an outside ask. A harmful ask or a
+ * request for someone's data names the document it is after ("làm giả thẻ
+ * căn cước") and so reads as a knowledge question too: a lower bar there.
+ */
+const ASKS_ABOUT_SERVICE = new Set<string>(['complaint', 'handoff', 'out_of_scope']);
+const URGENT = new Set<string>([...EMERGENCIES, 'self_harm']);
+
+/**
+ * The triage decision for a message: none when the model knows too few of
+ * its features (`known`), a higher bar for the non-urgent classes when the
+ * router reads it as a knowledge question (`knowledge`), then `decideTriage`.
+ */
+export function decideMessage(
+  ranking: Ranking,
+  known: number,
+  knowledge: number,
+  t: TriageThresholds,
+): TriageResult {
+  if (known < t.known) return { label: 'none', p: 0, ranking };
+  const d = decideTriage(ranking, t);
+  if (knowledge < t.knowledgeCut || URGENT.has(d.label) || d.label === 'none') return d;
+  const bar = ASKS_ABOUT_SERVICE.has(d.label) ? t.otherOnKnowledge : t.namingOnKnowledge;
+  return d.p >= bar ? d : decideTriage(ranking, { ...t, other: bar });
 }
 
 /** The triage decision from class probabilities: emergencies first, then self-harm, then the rest. */

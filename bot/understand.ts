@@ -37,6 +37,13 @@ export interface RouteThresholds {
   agreeTopK: number;
   /** In a conversation, `not-covered` must reach this to leave the topic. */
   notCoveredInContext: number;
+  /**
+   * A message of at most `tieWords` words that several entries contain
+   * equally is asked about (`tiedChoices`) unless the router's answer
+   * reaches `tieOverrule`.
+   */
+  tieWords: number;
+  tieOverrule: number;
 }
 
 /**
@@ -54,7 +61,29 @@ export const defaultRouteThresholds: RouteThresholds = {
   notCoveredInContext: 0.55,
   lexicalSure: 0.7,
   agreeTopK: 1,
+  tieWords: 2,
+  tieOverrule: 0.95,
 };
+
+/**
+ * A bare topic ("bảo hiểm", "đất đai") that several entries contain equally
+ * does not pick one of them: a model trained on whole questions is sure of
+ * one far too easily on one or two words. The choices to offer (the
+ * router's entry first), or undefined. `tied`: the lexical search's
+ * candidates that match as well as its best one. (Neutral on the held-out
+ * split, whose questions are longer: there is no data to tune this on.)
+ */
+export function tiedChoices(
+  route: RouteDecision,
+  tied: string[],
+  words: number,
+  t: RouteThresholds,
+): string[] | undefined {
+  if (route.kind !== 'answer' || route.followUp || route.p >= t.tieOverrule || words > t.tieWords)
+    return undefined;
+  if (tied.length < 2 || !tied.includes(route.entry)) return undefined;
+  return [route.entry, ...tied.filter((id) => id !== route.entry)].slice(0, 3);
+}
 
 export type RouteDecision =
   | { kind: 'answer'; entry: string; p: number; followUp?: boolean }

@@ -103,6 +103,15 @@ export class Router {
     return this.model.rank(features);
   }
 
+  /**
+   * How much a ranking reads as a question on an entry or a follow-up on
+   * one: the best entry's probability plus the follow-up class's.
+   */
+  knowledge(ranking: Ranking): number {
+    const entry = ranking.find((r) => this.isEntry(r.label))?.p ?? 0;
+    return entry + (ranking.find((r) => r.label === FOLLOW_UP)?.p ?? 0);
+  }
+
   /** Whether a label is a real entry (not the `not-covered` class). */
   isEntry(label: string): boolean {
     return label !== NOT_COVERED && this.titles.has(label);

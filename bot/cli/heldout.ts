@@ -15,7 +15,14 @@ import { chatExpansion, defaultRouterOptions, Router, routerExamples } from '../
 import { NOT_COVERED, type Example } from '../../knowledge/schema';
 import { Assistant, defaultHotline, newMemory } from '../assistant';
 import { loadConfiguredKnowledge } from '../kb';
-import { decideTriage, defaultTriageThresholds, EMERGENCIES, Triage, triageExamples } from '../triage';
+import {
+  decideMessage,
+  decideTriage,
+  defaultTriageThresholds,
+  EMERGENCIES,
+  Triage,
+  triageExamples,
+} from '../triage';
 import { decideRoute, defaultRouteThresholds, type RouteThresholds } from '../understand';
 
 const pct = (n: number, d: number): string => (d === 0 ? 'n/a' : `${((100 * n) / d).toFixed(1)}%`);
@@ -51,14 +58,20 @@ function alsoSweep(rankings: Array<{ e: Example; ranking: Ranking }>): unknown[]
 /** Triage on the held-out split: per class recall and precision, false alarms on ordinary questions. */
 function triageReport(kb: KnowledgeBase): Record<string, unknown> {
   const triage = new Triage(kb, { holdOut: true });
+  const router = new Router(kb, { holdOut: true });
   const held = triageExamples(kb).filter((e) => isHeldOut(e.text));
-  const rankings = held.map((e) => ({ e, ranking: triage.model.rankText(e.text) }));
+  const rankings = held.map((e) => {
+    const features = triage.model.features(e.text);
+    const known = triage.model.known(features);
+    const knowledge = router.knowledge(router.rank(router.features(e.text)));
+    return { e, ranking: triage.model.rank(features), known, knowledge };
+  });
   const at = (thresholds = defaultTriageThresholds): Array<{ e: Example; got: string }> =>
-    rankings.map(({ e, ranking }) => ({ e, got: decideTriage(ranking, thresholds).label }));
-  const results = held.map((e) => ({
-    e,
-    got: triage.classify(triage.model.features(e.text)).label as string,
-  }));
+    rankings.map(({ e, ranking, known, knowledge }) => ({
+      e,
+      got: decideMessage(ranking, known, knowledge, thresholds).label,
+    }));
+  const results = at();
   const labels = [...new Set(held.map((e) => e.label))].sort();
   const perClass: Record<string, ClassFigures> = {};
   for (const label of labels) {
@@ -91,11 +104,20 @@ function triageReport(kb: KnowledgeBase): Record<string, unknown> {
       ),
     };
   });
-  const otherSweep = [0.3, 0.35, 0.4, 0.5].map((other) => {
-    const r = at({ ...defaultTriageThresholds, other });
+  const pairs: Array<[number, number]> = [
+    [0.35, 0.35],
+    [0.3, 0.4],
+    [0.25, 0.4],
+    [0.25, 0.45],
+    [0.25, 0.5],
+    [0.2, 0.45],
+  ];
+  const otherSweep = pairs.map(([other, otherOnKnowledge]) => {
+    const r = at({ ...defaultTriageThresholds, other, otherOnKnowledge });
     const specificTruth = r.filter((x) => !['none', ...EMERGENCIES, 'self_harm'].includes(x.e.label));
     return {
       other,
+      otherOnKnowledge,
       otherClassesRecall: pct(specificTruth.filter((x) => x.got === x.e.label).length, specificTruth.length),
       falseOtherOnKnowledgeQuestions: pct(
         r.filter((x) => kb.examples.some((k) => k.text === x.e.text) && x.got !== 'none').length,

@@ -5,7 +5,7 @@
  */
 import { Assistant, newMemory } from '../../../bot/assistant';
 import { toPlainText, type Reply } from '../../../bot/reply';
-import { decideTriage, defaultTriageThresholds } from '../../../bot/triage';
+import { decideMessage, decideTriage, defaultTriageThresholds } from '../../../bot/triage';
 import type { Ranking } from '../../../knowledge/classifier';
 import { realKb } from '../../helpers';
 
@@ -90,11 +90,25 @@ describe('the triage decision', () => {
     expect(one.also).toBeUndefined();
   });
 
-  it('takes the most likely specific class at 0.35 or more, and nothing below', () => {
-    expect(decideTriage(r(['none', 0.7], ['harmful', 0.3]), defaultTriageThresholds).label).toBe('none');
-    expect(decideTriage(r(['none', 0.55], ['harmful', 0.45]), defaultTriageThresholds).label).toBe('harmful');
+  it('takes the most likely specific class at 0.25 or more, and nothing below', () => {
+    expect(decideTriage(r(['none', 0.8], ['harmful', 0.2]), defaultTriageThresholds).label).toBe('none');
+    expect(decideTriage(r(['none', 0.7], ['harmful', 0.3]), defaultTriageThresholds).label).toBe('harmful');
     expect(
       decideTriage(r(['harmful', 0.4], ['complaint', 0.36], ['none', 0.24]), defaultTriageThresholds).label,
     ).toBe('harmful');
+  });
+
+  it('asks 0.45 of a non-urgent class when the router reads a knowledge question, not of an emergency', () => {
+    const ranking = r(['none', 0.65], ['complaint', 0.35]);
+    expect(decideMessage(ranking, 1, 0, defaultTriageThresholds).label).toBe('complaint');
+    expect(decideMessage(ranking, 1, 0.8, defaultTriageThresholds).label).toBe('none');
+    const urgent = r(['none', 0.65], ['emergency_fire', 0.35]);
+    expect(decideMessage(urgent, 1, 0.8, defaultTriageThresholds).label).toBe('emergency_fire');
+  });
+
+  it('classifies nothing the model knows too little of', () => {
+    expect(
+      decideMessage(r(['emergency_fire', 0.9], ['none', 0.1]), 0.1, 0, defaultTriageThresholds).label,
+    ).toBe('none');
   });
 });

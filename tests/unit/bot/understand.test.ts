@@ -1,5 +1,10 @@
 /** Deciding from the router's probabilities: answer, clarify, not covered; the topic as a prior. */
-import { decideInContext, decideRoute, defaultRouteThresholds as t } from '../../../bot/understand';
+import {
+  decideInContext,
+  decideRoute,
+  defaultRouteThresholds as t,
+  tiedChoices,
+} from '../../../bot/understand';
 import type { Ranking } from '../../../knowledge/classifier';
 
 const isEntry = (label: string): boolean => !['not-covered', 'follow-up'].includes(label);
@@ -48,5 +53,25 @@ describe('in a conversation about an entry', () => {
     expect(decideInContext(r(['not-covered', 0.8], ['follow-up', 0.1]), 'a', t, isEntry).kind).toBe(
       'not_covered',
     );
+  });
+});
+
+describe('a bare topic several entries share', () => {
+  const answer = { kind: 'answer', entry: 'b', p: 0.6 } as const;
+
+  it('is asked about, the router’s entry first', () => {
+    expect(tiedChoices(answer, ['a', 'b', 'c'], 2, t)).toEqual(['b', 'a', 'c']);
+  });
+
+  it('is answered when the message is longer, the router is near certain, or the entries do not tie', () => {
+    expect(tiedChoices(answer, ['a', 'b', 'c'], 5, t)).toBeUndefined();
+    expect(tiedChoices({ ...answer, p: 0.97 }, ['a', 'b'], 2, t)).toBeUndefined();
+    expect(tiedChoices(answer, ['b'], 2, t)).toBeUndefined();
+    expect(tiedChoices(answer, ['a', 'c'], 2, t)).toBeUndefined();
+  });
+
+  it('leaves follow-ups and other decisions alone', () => {
+    expect(tiedChoices({ ...answer, followUp: true }, ['a', 'b'], 1, t)).toBeUndefined();
+    expect(tiedChoices({ kind: 'not_covered', p: 0.9 }, ['a', 'b'], 1, t)).toBeUndefined();
   });
 });
