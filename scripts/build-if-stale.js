@@ -5,6 +5,9 @@
  * first call instead of running `tsc` every time. The stamp is written
  * after a successful build; a failed build leaves it out of date.
  *
+ * Then writes the web chat bundle's compressed copies when they are missing
+ * or out of date (scripts/precompress-webchat.js).
+ *
  * Usage: node scripts/build-if-stale.js [--force]   (exits with tsc's status)
  */
 'use strict';
@@ -72,3 +75,5 @@ if (process.argv.includes('--force') || stale()) {
   writeFileSync(stamp, new Date().toISOString() + '\n');
   if (process.env.BUILD_VERBOSE) console.error(`build: compiled in ${Date.now() - started} ms`);
 }
+// The web chat bundle's gzip and brotli copies (nothing to do when they match the installed bundle).
+require('./precompress-webchat.js');
