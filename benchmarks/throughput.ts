@@ -16,7 +16,8 @@
  * the median of each is reported. Writes bench-results/throughput.json.
  *
  * Environment: BENCH_SECONDS (10), BENCH_CONNECTIONS (10), BENCH_REPEATS (3),
- * BENCH_TARGETS (comma-separated subset).
+ * BENCH_TARGETS (comma-separated subset), BENCH_PROFILE_DIR (a CPU profile of
+ * each target process, `node --cpu-prof`).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -127,6 +128,8 @@ async function serve(target: Target): Promise<void> {
       : target === 'echoExpectReplies' || target === 'echoConnector'
         ? await serveEcho()
         : await serveProject();
+  // A normal exit, so that `--cpu-prof` (BENCH_PROFILE_DIR) writes its profile.
+  process.on('SIGTERM', () => process.exit(0));
   process.send?.({ ready });
 }
 
@@ -139,7 +142,13 @@ interface Ready {
 
 function start(target: Target): Promise<{ child: ChildProcess; ready: Ready }> {
   const child = fork(__filename, ['--serve', target], {
-    execArgv: ['--disable-warning=DEP0111', '--max-semi-space-size=64'],
+    execArgv: [
+      '--disable-warning=DEP0111',
+      '--max-semi-space-size=64',
+      ...(process.env.BENCH_PROFILE_DIR
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
+        : []),
+    ],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   return new Promise((resolveReady, reject) => {

@@ -132,12 +132,17 @@ export class WebchatStore {
    */
   async append(conversationId: string, activity: Partial<Activity>): Promise<StoredActivity> {
     for (let attempt = 0; ; attempt++) {
-      const last = await this.db
-        .selectFrom('webchat_activities')
-        .select((eb) => eb.fn.max('seq').as('seq'))
-        .where('conversation_id', '=', conversationId)
-        .executeTakeFirst();
-      const seq = last?.seq === null || last?.seq === undefined ? 0 : Number(last.seq) + 1;
+      // The number after the last one this replica stored saves reading the maximum; if another
+      // replica (or a concurrent turn) took it meanwhile, the key refuses it and the maximum is read.
+      let seq = attempt === 0 ? this.nextSeq.get(conversationId) : undefined;
+      if (seq === undefined) {
+        const last = await this.db
+          .selectFrom('webchat_activities')
+          .select((eb) => eb.fn.max('seq').as('seq'))
+          .where('conversation_id', '=', conversationId)
+          .executeTakeFirst();
+        seq = last?.seq === null || last?.seq === undefined ? 0 : Number(last.seq) + 1;
+      }
       const stored = { ...activity, id: `${conversationId}|${String(seq).padStart(7, '0')}` };
       try {
         await this.db
@@ -149,12 +154,23 @@ export class WebchatStore {
             created_at: new Date().toISOString(),
           })
           .execute();
+        this.rememberSeq(conversationId, seq + 1);
         await this.announce(conversationId);
         return { seq, activity: stored };
       } catch (e) {
+        this.nextSeq.delete(conversationId);
         if (!isUniqueViolation(e) || attempt >= 20) throw e;
       }
     }
+  }
+
+  /** The next sequence number of recently active conversations (a hint, checked by the primary key). */
+  private readonly nextSeq = new Map<string, number>();
+
+  private rememberSeq(conversationId: string, next: number): void {
+    this.nextSeq.delete(conversationId);
+    if (this.nextSeq.size >= 10_000) this.nextSeq.delete(this.nextSeq.keys().next().value as string);
+    this.nextSeq.set(conversationId, next);
   }
 
   /** Tell every replica's streams; a failure only delays them (they re-read on a timer). */
