@@ -201,11 +201,19 @@ export class TextClassifier {
     this.weights = state.weights;
   }
 
-  /** Read a cached model: the feature names (JSON) and the weights (raw float32). */
+  /**
+   * Read a cached model: the feature names (JSON) and the weights (raw
+   * float32), from the cache directory or else from the models the build
+   * trained (`dist/models`, written by `npm run build`).
+   */
   private load(key: string): boolean {
+    return [cacheDir(), prebuiltDir()].some((dir) => this.loadFrom(dir, key));
+  }
+
+  private loadFrom(dir: string, key: string): boolean {
     try {
-      const names = JSON.parse(readFileSync(cacheFile(key, 'json'), 'utf8')) as string[];
-      const raw = readFileSync(cacheFile(key, 'bin'));
+      const names = JSON.parse(readFileSync(cacheFile(key, 'json', dir), 'utf8')) as string[];
+      const raw = readFileSync(cacheFile(key, 'bin', dir));
       const weights = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
       if (weights.length !== (names.length + 1) * this.labels.length) return false;
       names.forEach((name, i) => this.index.set(name, i));
@@ -375,7 +383,10 @@ const trained = new Map<string, TrainedState>();
 const ALGORITHM_VERSION = 1;
 
 const cacheDir = (): string => process.env.MODEL_CACHE_DIR ?? join(tmpdir(), 'tro-ly-ao-models');
-const cacheFile = (key: string, ext: string): string => join(cacheDir(), `classifier-${key}.${ext}`);
+/** Models trained by the build for the repository's knowledge base (dist/models beside dist/knowledge). */
+const prebuiltDir = (): string => join(__dirname, '..', 'models');
+const cacheFile = (key: string, ext: string, dir = cacheDir()): string =>
+  join(dir, `classifier-${key}.${ext}`);
 
 /** Keep the cache to the most recently written models (a knowledge base edited often leaves many). */
 function pruneCache(keep = 24): void {

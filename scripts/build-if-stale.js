@@ -72,6 +72,16 @@ if (process.argv.includes('--force') || stale()) {
     process.exit(typeof e.status === 'number' ? e.status : 1);
   }
   mkdirSync(join(root, 'dist'), { recursive: true });
+  // Train the classifiers on the repository's knowledge base into dist/models, so that a
+  // built tree starts without training (knowledge/cli/pretrain.ts). A failure only costs that.
+  try {
+    execFileSync(process.execPath, [join(root, 'dist/knowledge/cli/pretrain.js')], {
+      cwd: root,
+      stdio: 'inherit',
+    });
+  } catch {
+    console.error('build: the models were not pretrained; the server will train them as it starts');
+  }
   writeFileSync(stamp, new Date().toISOString() + '\n');
   if (process.env.BUILD_VERBOSE) console.error(`build: compiled in ${Date.now() - started} ms`);
 }
