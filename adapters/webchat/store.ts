@@ -195,6 +195,21 @@ export class WebchatStore {
   }
 }
 
+/**
+ * Whether `maskPersonalData` can change a text: every number it masks has at
+ * least nine digits and every address an "@". A reply without either (most
+ * of them) skips its regular expressions; the result is the same.
+ */
+function mayHoldPersonalData(text: string): boolean {
+  let digits = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 64) return true; // @
+    if (c >= 48 && c <= 57 && ++digits >= 9) return true;
+  }
+  return false;
+}
+
 /** The fields that hold what people wrote, at any depth (a hand-off event carries a transcript). */
 const TEXT_FIELDS = new Set(['text', 'summary', 'speak', 'subtitle', 'value']);
 
@@ -203,7 +218,8 @@ const TEXT_FIELDS = new Set(['text', 'summary', 'speak', 'subtitle', 'value']);
  * addresses and links are left alone (a masked id or link would break).
  */
 export function maskActivity<T>(value: T, key = ''): T {
-  if (typeof value === 'string') return (TEXT_FIELDS.has(key) ? maskPersonalData(value) : value) as T;
+  if (typeof value === 'string')
+    return (TEXT_FIELDS.has(key) && mayHoldPersonalData(value) ? maskPersonalData(value) : value) as T;
   if (Array.isArray(value)) return value.map((v) => maskActivity(v, key)) as T;
   if (value && typeof value === 'object' && !(value instanceof Date)) {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskActivity(v, k)])) as T;
