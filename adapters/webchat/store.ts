@@ -195,17 +195,36 @@ export class WebchatStore {
   }
 }
 
+/** Whitespace, as `\s` in the masking patterns. */
+const SPACE = /\s/;
+
 /**
- * Whether `maskPersonalData` can change a text: every number it masks has at
- * least nine digits and every address an "@". A reply without either (most
- * of them) skips its regular expressions; the result is the same.
+ * Whether `maskPersonalData` can change a text: every address it masks has
+ * an "@", and every number (a phone number, an identity number) at least
+ * nine digits in a row, with at most one space, dot or hyphen between two
+ * of them. A reply with neither (most of them: fees, dates, codes and 1022
+ * are shorter) skips its regular expressions; the result is the same.
  */
-function mayHoldPersonalData(text: string): boolean {
-  let digits = 0;
+export function mayHoldPersonalData(text: string): boolean {
+  let run = 0;
+  let afterDigit = false;
+  let afterSeparator = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 64) return true; // @
-    if (c >= 48 && c <= 57 && ++digits >= 9) return true;
+    if (c >= 48 && c <= 57) {
+      run = afterDigit || afterSeparator ? run + 1 : 1;
+      if (run >= 9) return true;
+      afterDigit = true;
+      afterSeparator = false;
+    } else if (afterDigit && (c === 32 || c === 46 || c === 45 || SPACE.test(text.charAt(i)))) {
+      afterDigit = false;
+      afterSeparator = true;
+    } else {
+      run = 0;
+      afterDigit = false;
+      afterSeparator = false;
+    }
   }
   return false;
 }
