@@ -336,9 +336,36 @@ export class TextClassifier {
     }
   }
 
+  /**
+   * A message's features as this model's ids, with the share it has seen
+   * (`known`), worked out once per vector: a turn asks the same model about
+   * the same message more than once.
+   */
+  private readonly lookedUp = new WeakMap<
+    FeatureVector,
+    { ids: number[]; values: number[]; known: number }
+  >();
+
+  private lookUp(vector: FeatureVector): { ids: number[]; values: number[]; known: number } {
+    let found = this.lookedUp.get(vector);
+    if (!found) {
+      const { ids, values } = this.featureIds(vector, false);
+      let seen = 0;
+      let all = 0;
+      vector.names.forEach((name, i) => {
+        const v = (vector.values[i] as number) ** 2;
+        all += v;
+        if (this.index.has(name)) seen += v;
+      });
+      found = { ids, values, known: all === 0 ? 0 : seen / all };
+      this.lookedUp.set(vector, found);
+    }
+    return found;
+  }
+
   /** Probabilities of every class for a message's features, most likely first. */
   rank(vector: FeatureVector): Ranking {
-    const { ids, values } = this.featureIds(vector, false);
+    const { ids, values } = this.lookUp(vector);
     const scores = new Float64Array(this.labels.length);
     this.scoresInto(this.weights, ids, values, this.index.size, scores);
     softmaxInPlace(scores);
@@ -350,14 +377,7 @@ export class TextClassifier {
    * in training: near 0 for "xyzzy plugh", where any ranking is a guess.
    */
   known(vector: FeatureVector): number {
-    let seen = 0;
-    let all = 0;
-    vector.names.forEach((name, i) => {
-      const v = (vector.values[i] as number) ** 2;
-      all += v;
-      if (this.index.has(name)) seen += v;
-    });
-    return all === 0 ? 0 : seen / all;
+    return this.lookUp(vector).known;
   }
 
   /** Probabilities for a text (prepared and featurised as this model's training was). */
