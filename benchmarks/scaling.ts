@@ -9,14 +9,21 @@
  * Targets at 10,000 entries: build under 5 s, heap under 300 MB, p99 under
  * 3 ms; cost no worse than linear in entries.
  *
+ * The learned router (one class per entry) is measured apart, at sizes it
+ * can be trained at in a benchmark (BENCH_ROUTER_SIZES, default 250,500):
+ * its training time and weights grow with entries × classes, so it does not
+ * reach a national catalogue as it is.
+ *
  * Environment: BENCH_SCALING_SIZES (comma-separated, default 1000,5000,10000,20000).
  */
 import { fork } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadConfiguredKnowledge } from '../bot/kb';
 import { fold } from '../knowledge/normalize';
+import { Router } from '../knowledge/router';
 import { KnowledgeIndex } from '../knowledge/search';
 import { generatedKnowledge } from './search';
 
@@ -78,13 +85,48 @@ function measure(n: number): ScalingFigures {
   };
 }
 
-function inChild(n: number): Promise<ScalingFigures> {
-  const child = fork(__filename, ['--size', String(n)], {
+export interface RouterFigures {
+  entries: number;
+  features: number;
+  trainMs: number;
+  /** The weights kept after training (feature × class, float32). */
+  weightsMB: number;
+  rankMs: number;
+}
+
+/** Train the router on `n` generated entries (no model cache) and time a ranking. */
+function measureRouter(n: number): RouterFigures {
+  process.env.MODEL_CACHE_DIR = mkdtempSync(join(tmpdir(), 'bench-router-'));
+  const kb = generatedKnowledge(loadConfiguredKnowledge(), n);
+  gc();
+  const before = process.memoryUsage().arrayBuffers;
+  const t0 = performance.now();
+  const router = new Router(kb);
+  const trainMs = performance.now() - t0;
+  gc();
+  const weightsMB = (process.memoryUsage().arrayBuffers - before) / 2 ** 20;
+  const texts = kb.entries.slice(0, 200).map((e, i) => `cho hỏi ${e.title} ${i}`);
+  const t1 = performance.now();
+  for (const t of texts) router.rank(router.features(t));
+  const rankMs = (performance.now() - t1) / texts.length;
+  rmSync(process.env.MODEL_CACHE_DIR, { recursive: true, force: true });
+  const round = (x: number, d = 1): number => Math.round(x * 10 ** d) / 10 ** d;
+  return {
+    entries: n,
+    features: router.model.size,
+    trainMs: Math.round(trainMs),
+    weightsMB: round(weightsMB),
+    rankMs: round(rankMs, 3),
+  };
+}
+
+function inChild<T = ScalingFigures>(n: number, flag = '--size'): Promise<T> {
+  const child = fork(__filename, [flag, String(n)], {
     execArgv: ['--expose-gc', '--max-semi-space-size=64', '--max-old-space-size=8192'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return new Promise((res, rej) => {
-    child.once('message', (m) => res(m as ScalingFigures));
+    child.once('message', (m) => res(m as T));
     child.once('exit', (code) => (code ? rej(new Error(`size ${n} exited with ${code}`)) : undefined));
   });
 }
@@ -92,6 +134,7 @@ function inChild(n: number): Promise<ScalingFigures> {
 export interface ScalingReport {
   date: string;
   sizes: ScalingFigures[];
+  router: RouterFigures[];
   /** Build time and heap per 1,000 entries at the largest size over the smallest (1 = linear). */
   growth: { buildPerEntry: number; heapPerEntry: number };
   targets: { entries: number; buildMs: number; heapMB: number; p99Ms: number };
@@ -107,6 +150,14 @@ export async function scaling(): Promise<ScalingReport> {
       `${String(f.entries).padStart(6)} entries: build ${f.buildMs} ms, heap ${f.heapMB} MB, RSS ${f.rssMB} MB, p50 ${f.p50Ms} ms, p99 ${f.p99Ms} ms`,
     );
   }
+  const router: RouterFigures[] = [];
+  for (const n of (process.env.BENCH_ROUTER_SIZES ?? '250,500').split(',').filter(Boolean).map(Number)) {
+    const f = await inChild<RouterFigures>(n, '--router');
+    router.push(f);
+    console.log(
+      `router, ${f.entries} entries: ${f.features} features, trained in ${f.trainMs} ms, weights ${f.weightsMB} MB, rank ${f.rankMs} ms`,
+    );
+  }
   const first = out[0]!;
   const last = out[out.length - 1]!;
   const per = (x: number, f: ScalingFigures): number => x / f.entries;
@@ -114,6 +165,7 @@ export async function scaling(): Promise<ScalingReport> {
   return {
     date: new Date().toISOString(),
     sizes: out,
+    router,
     growth: {
       buildPerEntry: round(per(last.buildMs, last) / per(first.buildMs, first)),
       heapPerEntry: round(per(last.heapMB, last) / per(first.heapMB, first)),
@@ -133,7 +185,10 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   const at = process.argv.indexOf('--size');
+  const routerAt = process.argv.indexOf('--router');
   if (at >= 0) {
     process.send?.(measure(Number(process.argv[at + 1])), () => process.exit(0));
+  } else if (routerAt >= 0) {
+    process.send?.(measureRouter(Number(process.argv[routerAt + 1])), () => process.exit(0));
   } else void main();
 }

@@ -121,7 +121,7 @@ export function summarise(dir = resolve('bench-results')): Record<string, unknow
       },
       ratios: throughput.ratios,
     },
-    knowledgeBase: scaling && { sizes: scaling.sizes, growth: scaling.growth },
+    knowledgeBase: scaling && { sizes: scaling.sizes, growth: scaling.growth, router: scaling.router },
     realKnowledgeBaseSearch: search?.results.find((r) => r.name === 'real knowledge base'),
     startup: startup && {
       coldModelCacheMs: startup.coldModelCacheMs,
