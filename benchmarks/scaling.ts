@@ -3,7 +3,8 @@
  * generated knowledge bases of 1,000, 5,000, 10,000 and 20,000 procedures
  * (`generatedKnowledge`, with the real synonyms and intents), each in its own
  * process so that its heap is its own: build time, heap and RSS after the
- * build, and search latency (p50/p99 over 5,000 questions). Writes
+ * build, and search latency (p50/p99 over 5,000 questions); each size is run
+ * BENCH_REPEATS (3) times and each figure is the median. Writes
  * bench-results/scaling.json.
  *
  * Targets at 10,000 entries: build under 5 s, heap under 300 MB, p99 under
@@ -143,8 +144,18 @@ export interface ScalingReport {
 export async function scaling(): Promise<ScalingReport> {
   const sizes = (process.env.BENCH_SCALING_SIZES ?? '1000,5000,10000,20000').split(',').map(Number);
   const out: ScalingFigures[] = [];
+  const repeats = Number(process.env.BENCH_REPEATS ?? 3);
   for (const n of sizes) {
-    const f = await inChild(n);
+    // Each size in `repeats` fresh processes; each figure is the median of its runs.
+    const runs: ScalingFigures[] = [];
+    for (let r = 0; r < repeats; r++) runs.push(await inChild(n));
+    const median = (key: keyof ScalingFigures): number => {
+      const xs = runs.map((x) => x[key]).sort((a, b) => a - b);
+      return xs[Math.floor(xs.length / 2)] ?? 0;
+    };
+    const f = Object.fromEntries(
+      (Object.keys(runs[0]!) as Array<keyof ScalingFigures>).map((k) => [k, median(k)]),
+    ) as unknown as ScalingFigures;
     out.push(f);
     console.log(
       `${String(f.entries).padStart(6)} entries: build ${f.buildMs} ms, heap ${f.heapMB} MB, RSS ${f.rssMB} MB, p50 ${f.p50Ms} ms, p99 ${f.p99Ms} ms`,
