@@ -123,9 +123,29 @@ export class Assistant {
     return this.triaged(triage, language, newMemory());
   }
 
+  /**
+   * The system texts of a language. A text asked for by its key alone
+   * (most of them, several per turn) is looked up once and kept; a call
+   * with interpolation or options goes to i18next each time.
+   */
   t(language: 'vi' | 'en'): TFunction {
-    return this.i18n.getFixedT(language);
+    let t = this.fixedT.get(language);
+    if (!t) {
+      const base = this.i18n.getFixedT(language) as unknown as (...args: unknown[]) => unknown;
+      const texts = new Map<string, unknown>();
+      t = ((...args: unknown[]): unknown => {
+        const key = args[0];
+        if (args.length !== 1 || typeof key !== 'string') return base(...args);
+        let text = texts.get(key);
+        if (text === undefined) texts.set(key, (text = base(key)));
+        return text;
+      }) as unknown as TFunction;
+      this.fixedT.set(language, t);
+    }
+    return t;
   }
+
+  private readonly fixedT = new Map<'vi' | 'en', TFunction>();
 
   /** The welcome message with the menu of areas. */
   welcome(language: 'vi' | 'en' = 'vi'): Reply {

@@ -14,6 +14,9 @@ import { emptyReply, type Reply } from './reply';
 /** Where the citizen is in each lesson: lesson id → step index (0-based). */
 export type LessonProgress = Record<string, number>;
 
+/** A lesson's control words: next step, previous step, leave the lesson. */
+type LessonCommand = 'next' | 'back' | 'exit';
+
 interface LessonState {
   lessonId: string;
   step: number;
@@ -95,15 +98,29 @@ export class LessonDialog extends Dialog<LessonOptions> {
   }
 
   /** A lesson's own control word ("tiếp", "quay lại", "thoát"): the bot must not triage it. */
-  command(text: string, language: 'vi' | 'en'): 'next' | 'back' | 'exit' | undefined {
+  command(text: string, language: 'vi' | 'en'): LessonCommand | undefined {
+    return this.commandWords(language).get(foldedTokens(text).join(' '));
+  }
+
+  /** The control words of a language, folded, each with its command (asked on every turn: built once). */
+  private readonly commands = new Map<'vi' | 'en', Map<string, LessonCommand>>();
+
+  private commandWords(language: 'vi' | 'en'): Map<string, LessonCommand> {
+    let words = this.commands.get(language);
+    if (words) return words;
     const t = this.t(language);
-    const words = foldedTokens(text).join(' ');
-    const is = (...options: string[]): boolean => options.some((o) => foldedTokens(o).join(' ') === words);
-    if (is(t('lesson.next'), 'tiếp', 'tiếp theo', 'tiep', 'next', 'bước tiếp', 'ok', 'tiếp tục'))
-      return 'next';
-    if (is(t('lesson.back'), 'quay lại', 'lùi', 'back', 'trước')) return 'back';
-    if (is(t('lesson.exit'), 'thoát', 'dừng', 'dừng lại', 'thôi', 'exit', 'stop')) return 'exit';
-    return undefined;
+    words = new Map();
+    const add = (command: LessonCommand, ...options: string[]): void => {
+      for (const o of options) {
+        const key = foldedTokens(o).join(' ');
+        if (!words!.has(key)) words!.set(key, command);
+      }
+    };
+    add('next', t('lesson.next'), 'tiếp', 'tiếp theo', 'tiep', 'next', 'bước tiếp', 'ok', 'tiếp tục');
+    add('back', t('lesson.back'), 'quay lại', 'lùi', 'back', 'trước');
+    add('exit', t('lesson.exit'), 'thoát', 'dừng', 'dừng lại', 'thôi', 'exit', 'stop');
+    this.commands.set(language, words);
+    return words;
   }
 
   private async save(dc: DialogContext, lessonId: string, step: number): Promise<void> {

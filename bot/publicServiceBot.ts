@@ -63,6 +63,7 @@ export class PublicServiceBot extends ActivityHandler {
   private readonly progress: StatePropertyAccessor<LessonProgress>;
   private readonly lastLesson: StatePropertyAccessor<string | undefined>;
   private readonly dialogs: DialogSet;
+  private readonly dialogState: StatePropertyAccessor<DialogState>;
   private readonly lessonDialog: LessonDialog;
   private readonly lessons = new Map<string, Lesson>();
   /** Button texts, folded, in both languages: a press is recognised by its exact text. */
@@ -92,7 +93,8 @@ export class PublicServiceBot extends ActivityHandler {
     for (const key of COMMAND_KEYS) {
       this.commands.set(key, new Set(['vi', 'en'].map((l) => fold(this.assistant.t(l as 'vi' | 'en')(key)))));
     }
-    this.dialogs = new DialogSet(this.conversationState.createProperty<DialogState>('dialogState'));
+    this.dialogState = this.conversationState.createProperty<DialogState>('dialogState');
+    this.dialogs = new DialogSet(this.dialogState);
     this.lessonDialog = new LessonDialog(
       this.lessons,
       this.progress,
@@ -153,8 +155,12 @@ export class PublicServiceBot extends ActivityHandler {
       await this.memory.set(context, memory);
       if (handled) return;
     }
-    const dc = await this.dialogs.createContext(context);
-    if (dc.activeDialog) {
+    // A dialog context is costly to make (botbuilder builds its memory scopes): only when a
+    // lesson is running, or one is started or resumed below.
+    const running = (await this.dialogState.get(context))?.dialogStack?.length ?? 0;
+    const dialogContext = (): Promise<DialogContext> => this.dialogs.createContext(context);
+    if (running > 0) {
+      const dc = await dialogContext();
       const result = await dc.continueDialog();
       const ended =
         result.status === DialogTurnStatus.complete ? (result.result as LessonResult | undefined) : undefined;
@@ -177,11 +183,11 @@ export class PublicServiceBot extends ActivityHandler {
       r.buttons.push({ title: t('hotlineButton'), value: t('hotlineButton') });
       return this.send(context, r);
     }
-    if (said('lesson.resume')) return this.resumeLesson(context, dc, language);
+    if (said('lesson.resume')) return this.resumeLesson(context, await dialogContext(), language);
     const lesson = this.lessonNamed(text);
     if (lesson) {
       await this.lastLesson.set(context, lesson.id);
-      await dc.beginDialog(LessonDialog.id, { lessonId: lesson.id, language });
+      await (await dialogContext()).beginDialog(LessonDialog.id, { lessonId: lesson.id, language });
       return;
     }
 

@@ -39,6 +39,7 @@ import { Records } from '../storage/records';
 import { purgeOlderThan } from '../storage/retention';
 import { Assistant } from './assistant';
 import { composeAnswer } from './compose';
+import { reuseConnectorClients } from './connectorClients';
 import { toPlainText } from './reply';
 import type { Config } from './config';
 import type { Logger } from './log';
@@ -157,7 +158,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     MicrosoftAppType: config.bot.appType,
     MicrosoftAppTenantId: config.bot.tenantId,
   });
-  const adapter = new CloudAdapter(auth);
+  // One connector client per (app id, service URL, audience), not one per activity.
+  const adapter = new CloudAdapter(reuseConnectorClients(auth));
   adapter.onTurnError = async (context, error) => {
     log.error('turn failed', { error: error.message, conversation: context.activity.conversation?.id });
     await context.sendActivity(

@@ -201,11 +201,19 @@ export class TextClassifier {
     this.weights = state.weights;
   }
 
-  /** Read a cached model: the feature names (JSON) and the weights (raw float32). */
+  /**
+   * Read a cached model: the feature names (JSON) and the weights (raw
+   * float32), from the cache directory or else from the models the build
+   * trained (`dist/models`, written by `npm run build`).
+   */
   private load(key: string): boolean {
+    return [cacheDir(), prebuiltDir()].some((dir) => this.loadFrom(dir, key));
+  }
+
+  private loadFrom(dir: string, key: string): boolean {
     try {
-      const names = JSON.parse(readFileSync(cacheFile(key, 'json'), 'utf8')) as string[];
-      const raw = readFileSync(cacheFile(key, 'bin'));
+      const names = JSON.parse(readFileSync(cacheFile(key, 'json', dir), 'utf8')) as string[];
+      const raw = readFileSync(cacheFile(key, 'bin', dir));
       const weights = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
       if (weights.length !== (names.length + 1) * this.labels.length) return false;
       names.forEach((name, i) => this.index.set(name, i));
@@ -328,9 +336,36 @@ export class TextClassifier {
     }
   }
 
+  /**
+   * A message's features as this model's ids, with the share it has seen
+   * (`known`), worked out once per vector: a turn asks the same model about
+   * the same message more than once.
+   */
+  private readonly lookedUp = new WeakMap<
+    FeatureVector,
+    { ids: number[]; values: number[]; known: number }
+  >();
+
+  private lookUp(vector: FeatureVector): { ids: number[]; values: number[]; known: number } {
+    let found = this.lookedUp.get(vector);
+    if (!found) {
+      const { ids, values } = this.featureIds(vector, false);
+      let seen = 0;
+      let all = 0;
+      vector.names.forEach((name, i) => {
+        const v = (vector.values[i] as number) ** 2;
+        all += v;
+        if (this.index.has(name)) seen += v;
+      });
+      found = { ids, values, known: all === 0 ? 0 : seen / all };
+      this.lookedUp.set(vector, found);
+    }
+    return found;
+  }
+
   /** Probabilities of every class for a message's features, most likely first. */
   rank(vector: FeatureVector): Ranking {
-    const { ids, values } = this.featureIds(vector, false);
+    const { ids, values } = this.lookUp(vector);
     const scores = new Float64Array(this.labels.length);
     this.scoresInto(this.weights, ids, values, this.index.size, scores);
     softmaxInPlace(scores);
@@ -342,14 +377,7 @@ export class TextClassifier {
    * in training: near 0 for "xyzzy plugh", where any ranking is a guess.
    */
   known(vector: FeatureVector): number {
-    let seen = 0;
-    let all = 0;
-    vector.names.forEach((name, i) => {
-      const v = (vector.values[i] as number) ** 2;
-      all += v;
-      if (this.index.has(name)) seen += v;
-    });
-    return all === 0 ? 0 : seen / all;
+    return this.lookUp(vector).known;
   }
 
   /** Probabilities for a text (prepared and featurised as this model's training was). */
@@ -375,7 +403,10 @@ const trained = new Map<string, TrainedState>();
 const ALGORITHM_VERSION = 1;
 
 const cacheDir = (): string => process.env.MODEL_CACHE_DIR ?? join(tmpdir(), 'tro-ly-ao-models');
-const cacheFile = (key: string, ext: string): string => join(cacheDir(), `classifier-${key}.${ext}`);
+/** Models trained by the build for the repository's knowledge base (dist/models beside dist/knowledge). */
+const prebuiltDir = (): string => join(__dirname, '..', 'models');
+const cacheFile = (key: string, ext: string, dir = cacheDir()): string =>
+  join(dir, `classifier-${key}.${ext}`);
 
 /** Keep the cache to the most recently written models (a knowledge base edited often leaves many). */
 function pruneCache(keep = 24): void {

@@ -1,13 +1,13 @@
 /**
- * The knowledge search: a flexsearch index finds candidate entries, and a
+ * The knowledge search: an inverted index finds candidate entries, and a
  * small scorer turns their matches into a confidence in 0..1 that means the
  * same for every question: the share of what the question says (weighted by
  * rarity) that the entry matches, and where (title or alias counts more than
  * body text).
  */
-import { Encoder, Index } from 'flexsearch';
 import type { KnowledgeBase } from './loader';
 import { englishStem, fold, foldedTokens, pairs, tokens } from './normalize';
+import { Postings } from './postings';
 import {
   Corrector,
   Lexicon,
@@ -45,7 +45,7 @@ export interface SearchOptions {
   noAnswerThreshold: number;
   /** Candidates closer than this to the best one make the answer a clarification. */
   clarifyMargin: number;
-  /** How many candidates flexsearch hands to the scorer. */
+  /** How many candidates the inverted index hands to the scorer. */
   candidateLimit: number;
   /** How many of the question's rarest terms are used to find candidates. */
   candidateTerms: number;
@@ -174,7 +174,11 @@ export function entryFields(entry: Answerable): Array<[FieldKind, string]> {
 
 /** Index terms of a text: folded words, their pairs, and English stems of ASCII words. */
 export function termsOf(text: string): string[] {
-  const words = foldedTokens(text);
+  return termsOfWords(foldedTokens(text), text);
+}
+
+/** `termsOf` for a text whose folded words are already known. */
+function termsOfWords(words: string[], text: string): string[] {
   const out = [...words];
   for (let i = 0; i + 1 < words.length; i++) out.push(`${words[i]}_${words[i + 1]}`);
   if (!/[^\p{ASCII}]/u.test(text)) for (const w of words) out.push(`~${englishStem(w)}`);
@@ -187,7 +191,7 @@ export class KnowledgeIndex implements Vocabulary {
   private readonly docs: Doc[] = [];
   private readonly byId = new Map<string, number>();
   private readonly dfs = new Map<string, number>();
-  private readonly flex: Index;
+  private readonly postings = new Postings();
   private readonly corrector: Corrector;
   private readonly maxIdf: number;
   private readonly provinceKey: string;
@@ -196,8 +200,6 @@ export class KnowledgeIndex implements Vocabulary {
     this.options = { ...defaultSearchOptions, ...options };
     this.lexicon = new Lexicon(kb.synonyms, kb.intents);
     this.provinceKey = fold(this.options.province);
-    const encoder = new Encoder({ normalize: false, dedupe: false, split: /\s+/, numeric: false });
-    this.flex = new Index({ tokenize: 'strict', encoder, resolution: 1 });
     for (const entry of [...kb.entries, ...kb.passages]) this.add(entry);
     this.maxIdf = Math.log(1 + this.docs.length);
     this.corrector = new Corrector(
@@ -216,14 +218,30 @@ export class KnowledgeIndex implements Vocabulary {
     const accented = new Set<string>();
     const titleTerms = new Set<string>();
     const w = this.options.fieldWeights;
+    // Each text is tokenised once: its terms serve the term map, the title terms and the FAQ sets.
+    const termsByText = new Map<string, string[]>();
+    const termsOfText = (text: string, words?: string[]): string[] => {
+      let t = termsByText.get(text);
+      if (!t) termsByText.set(text, (t = termsOfWords(words ?? foldedTokens(text), text)));
+      return t;
+    };
     for (const [kind, text] of entryFields(entry)) {
-      for (const t of termsOf(text)) terms.set(t, Math.max(terms.get(t) ?? 0, w[kind]));
-      for (const t of tokens(text)) accented.add(t.accented);
+      const typed = tokens(text);
+      const folded = typed.map((t) => t.folded);
+      const textTerms = termsOfText(text, folded);
+      const weight = w[kind];
+      for (const t of textTerms) {
+        const was = terms.get(t);
+        if (was === undefined || was < weight)
+          terms.set(t, was === undefined ? weight : Math.max(was, weight));
+      }
+      for (const t of typed) accented.add(t.accented);
       if (kind === 'title' || kind === 'alias') {
-        for (const t of termsOf(text)) titleTerms.add(t);
-        const words = this.lexicon.rewrite(foldedTokens(text));
+        for (const t of textTerms) titleTerms.add(t);
+        const words = this.lexicon.rewrite(folded);
         // As a question would say it after rewrites: a title's "BHYT" is "bảo hiểm y tế".
-        for (const t of [...words, ...pairs(words)]) titleTerms.add(t);
+        for (const t of words) titleTerms.add(t);
+        for (const t of pairs(words)) titleTerms.add(t);
         if (words.length >= 2) phrases.push(` ${words.join(' ')} `);
         const core = kind === 'title' ? this.lexicon.titleCore(words) : undefined;
         if (core && core.length >= 2) phrases.push(` ${core.join(' ')} `);
@@ -232,7 +250,7 @@ export class KnowledgeIndex implements Vocabulary {
     const faq =
       entry.kind === 'passage'
         ? []
-        : entry.faq.map((f) => new Set([f.q, ...(f.also ?? [])].flatMap((t) => termsOf(t))));
+        : entry.faq.map((f) => new Set([f.q, ...(f.also ?? [])].flatMap((t) => termsOfText(t))));
     const idx = this.docs.length;
     this.docs.push({
       entry,
@@ -245,7 +263,7 @@ export class KnowledgeIndex implements Vocabulary {
     });
     this.byId.set(entry.id, idx);
     for (const t of terms.keys()) this.dfs.set(t, (this.dfs.get(t) ?? 0) + 1);
-    this.flex.add(idx, [...terms.keys()].join(' '));
+    this.postings.add(idx, terms.keys());
   }
 
   has(term: string): boolean {
@@ -378,14 +396,13 @@ export class KnowledgeIndex implements Vocabulary {
     const joined = ` ${q.words.join(' ')} `;
     const ids = new Set<number>();
     // Candidates come from the rarest terms of the question: they find the right
-    // entries, and common words would only make flexsearch walk long lists.
+    // entries, and common words would only make the index walk long lists.
     const terms = [...new Set(q.slots.flatMap((s) => s.alternatives.flat()))]
       .filter((t) => this.has(t))
       .sort((a, b) => this.df(a) - this.df(b))
       .slice(0, this.options.candidateTerms);
     if (terms.length > 0) {
-      const found = this.flex.search(terms.join(' '), { suggest: true, limit: this.options.candidateLimit });
-      for (const id of found) ids.add(Number(id));
+      for (const id of this.postings.search(terms, this.options.candidateLimit)) ids.add(id);
     }
     if (extra !== undefined) ids.add(extra);
 

@@ -5,6 +5,9 @@
  * first call instead of running `tsc` every time. The stamp is written
  * after a successful build; a failed build leaves it out of date.
  *
+ * Then writes the web chat bundle's compressed copies when they are missing
+ * or out of date (scripts/precompress-webchat.js).
+ *
  * Usage: node scripts/build-if-stale.js [--force]   (exits with tsc's status)
  */
 'use strict';
@@ -69,6 +72,18 @@ if (process.argv.includes('--force') || stale()) {
     process.exit(typeof e.status === 'number' ? e.status : 1);
   }
   mkdirSync(join(root, 'dist'), { recursive: true });
+  // Train the classifiers on the repository's knowledge base into dist/models, so that a
+  // built tree starts without training (knowledge/cli/pretrain.ts). A failure only costs that.
+  try {
+    execFileSync(process.execPath, [join(root, 'dist/knowledge/cli/pretrain.js')], {
+      cwd: root,
+      stdio: 'inherit',
+    });
+  } catch {
+    console.error('build: the models were not pretrained; the server will train them as it starts');
+  }
   writeFileSync(stamp, new Date().toISOString() + '\n');
   if (process.env.BUILD_VERBOSE) console.error(`build: compiled in ${Date.now() - started} ms`);
 }
+// The web chat bundle's gzip and brotli copies (nothing to do when they match the installed bundle).
+require('./precompress-webchat.js');

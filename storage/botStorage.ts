@@ -5,7 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Storage, StoreItems } from 'botbuilder';
-import type { Database } from './database';
+import type { Transaction } from 'kysely';
+import type { Database, Tables } from './database';
 
 export class DatabaseStorage implements Storage {
   constructor(private readonly db: Database) {}
@@ -30,40 +31,49 @@ export class DatabaseStorage implements Storage {
    * and the write cannot be split by another writer on either database.
    */
   async write(changes: StoreItems): Promise<void> {
+    const entries = Object.entries(changes);
+    // One item (a turn saves its conversation's state, and its user's when that changed, in
+    // separate calls) is one statement, atomic on its own: no transaction to open and commit.
+    if (entries.length === 1) return this.writeItems(this.db, entries);
+    if (entries.length > 1) await this.db.transaction().execute((trx) => this.writeItems(trx, entries));
+  }
+
+  private async writeItems(
+    trx: Database | Transaction<Tables>,
+    entries: Array<[string, unknown]>,
+  ): Promise<void> {
     const now = new Date().toISOString();
-    await this.db.transaction().execute(async (trx) => {
-      for (const [key, item] of Object.entries(changes)) {
-        const { eTag, ...rest } = (item ?? {}) as { eTag?: string } & Record<string, unknown>;
-        const data = JSON.stringify(rest);
-        const etag = randomUUID();
-        if (eTag && eTag !== '*') {
-          const r = await trx
-            .updateTable('bot_state')
-            .set({ data, etag, updated_at: now })
-            .where('key', '=', key)
-            .where('etag', '=', eTag)
-            .executeTakeFirst();
-          if (Number(r.numUpdatedRows) === 1) continue;
-          const exists = await trx
-            .selectFrom('bot_state')
-            .select('key')
-            .where('key', '=', key)
-            .executeTakeFirst();
-          throw new Error(`Storage: eTag conflict for "${key}"${exists ? '' : ' (item was deleted)'}`);
-        }
-        await trx
-          .insertInto('bot_state')
-          .values({ key, data, etag, updated_at: now })
-          .onConflict((oc) =>
-            oc.column('key').doUpdateSet((eb) => ({
-              data: eb.ref('excluded.data'),
-              etag: eb.ref('excluded.etag'),
-              updated_at: eb.ref('excluded.updated_at'),
-            })),
-          )
-          .execute();
+    for (const [key, item] of entries) {
+      const { eTag, ...rest } = (item ?? {}) as { eTag?: string } & Record<string, unknown>;
+      const data = JSON.stringify(rest);
+      const etag = randomUUID();
+      if (eTag && eTag !== '*') {
+        const r = await trx
+          .updateTable('bot_state')
+          .set({ data, etag, updated_at: now })
+          .where('key', '=', key)
+          .where('etag', '=', eTag)
+          .executeTakeFirst();
+        if (Number(r.numUpdatedRows) === 1) continue;
+        const exists = await trx
+          .selectFrom('bot_state')
+          .select('key')
+          .where('key', '=', key)
+          .executeTakeFirst();
+        throw new Error(`Storage: eTag conflict for "${key}"${exists ? '' : ' (item was deleted)'}`);
       }
-    });
+      await trx
+        .insertInto('bot_state')
+        .values({ key, data, etag, updated_at: now })
+        .onConflict((oc) =>
+          oc.column('key').doUpdateSet((eb) => ({
+            data: eb.ref('excluded.data'),
+            etag: eb.ref('excluded.etag'),
+            updated_at: eb.ref('excluded.updated_at'),
+          })),
+        )
+        .execute();
+    }
   }
 
   async delete(keys: string[]): Promise<void> {

@@ -311,6 +311,28 @@ export function pgClientConfig(config: PostgresConfig): pg.ClientConfig {
   };
 }
 
+/**
+ * Kysely's SQLite driver prepares every query it runs; preparing costs more
+ * than running these small statements. The same SQL text (parameters are
+ * bound, never inlined) gets the statement prepared the first time. Safe
+ * because better-sqlite3 runs a statement to completion synchronously
+ * (nothing here iterates one lazily), and SQLite re-prepares a statement
+ * itself after a schema change.
+ */
+function cachePreparedStatements(sqlite: SQLite.Database, limit = 256): void {
+  const prepare = sqlite.prepare.bind(sqlite);
+  const cache = new Map<string, SQLite.Statement>();
+  sqlite.prepare = ((source: string) => {
+    let statement = cache.get(source);
+    if (statement === undefined) {
+      statement = prepare(source);
+      if (cache.size >= limit) cache.delete(cache.keys().next().value as string);
+      cache.set(source, statement);
+    }
+    return statement;
+  }) as typeof sqlite.prepare;
+}
+
 function openSqlite(config: SqliteConfig): Database {
   if (config.sqliteFile !== ':memory:') mkdirSync(dirname(config.sqliteFile), { recursive: true });
   const sqlite = new SQLite(config.sqliteFile);
@@ -320,6 +342,7 @@ function openSqlite(config: SqliteConfig): Database {
   // In WAL mode NORMAL is durable across a crash of the process; only a power cut can
   // lose the last transactions. FULL would fsync on every write, on the event loop.
   sqlite.pragma('synchronous = NORMAL');
+  cachePreparedStatements(sqlite);
   return new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }) });
 }
 

@@ -26,6 +26,7 @@ import { isJsonRequest } from '../../bot/contentType';
 import { projectRoot } from '../../bot/paths';
 import { tooLongNotice } from '../base';
 import { RateLimiter } from './rateLimit';
+import { assetResponse, loadAsset, type CompressedAsset } from './assets';
 import { WebChatAdapter } from './adapter';
 import { checkInbound } from './inbound';
 import type { StoredActivity, WebchatStore } from './store';
@@ -272,18 +273,54 @@ export async function mountWebchat(
     res.send(204);
     next();
   });
-  server.get('/webchat', (_req, res, next) =>
-    servePublic(res, 'index.html', 'text/html; charset=utf-8', next),
-  );
+  // The bundle is compressed at build time (scripts/precompress-webchat.js) and read on first use.
+  const bundle = webchatBundlePath();
+  let asset: CompressedAsset | undefined;
+  const bundleAsset = (): CompressedAsset =>
+    (asset ??= loadAsset(bundle, join(projectRoot(), 'dist', 'webchat')));
+  let page: Buffer | undefined;
+  /** The demo page, linking the bundle by its content hash (cached for a year by browsers). */
+  const demoPage = (): Buffer =>
+    (page ??= Buffer.from(
+      readFileSync(join(PUBLIC_DIR, 'index.html'), 'utf8').replace(
+        '/webchat/webchat.js',
+        `/webchat/webchat.${bundleAsset().hash}.js`,
+      ),
+    ));
+  server.get('/webchat', (_req, res, next) => {
+    res.setHeader('Content-Type', 'text/html; charset=utf-8');
+    res.setHeader('Cache-Control', 'no-cache');
+    res.writeHead(200);
+    res.end(demoPage());
+    next();
+  });
   server.get('/webchat/embed.js', (_req, res, next) =>
     servePublic(res, 'embed.js', 'application/javascript; charset=utf-8', next),
   );
-  const bundle = webchatBundlePath();
-  server.get('/webchat/webchat.js', (_req, res, next) => {
-    res.setHeader('Cache-Control', 'public, max-age=86400');
-    res.setHeader('Content-Type', 'application/javascript; charset=utf-8');
-    res.writeHead(200);
-    res.end(readFileSync(bundle));
+  const sendAsset = (req: Request, res: Response, cacheControl: string): void => {
+    const out = assetResponse(
+      bundleAsset(),
+      {
+        acceptEncoding: req.headers['accept-encoding'] as string | undefined,
+        ifNoneMatch: req.headers['if-none-match'],
+      },
+      cacheControl,
+    );
+    res.writeHead(out.status, out.headers);
+    res.end(out.body);
+  };
+  // The unhashed URL (older pages, other embeds): revalidated hourly by its ETag.
+  server.get('/webchat/webchat.js', (req, res, next) => {
+    sendAsset(req, res, 'public, max-age=3600');
+    next();
+  });
+  // The hashed URL never changes content: cached for a year without revalidation.
+  server.get('/webchat/:file', (req, res, next) => {
+    if (req.params.file !== `webchat.${bundleAsset().hash}.js`) {
+      error(res, 404, 'NotFound', 'No such file');
+      return next();
+    }
+    sendAsset(req, res, 'public, max-age=31536000, immutable');
     next();
   });
 

@@ -132,12 +132,17 @@ export class WebchatStore {
    */
   async append(conversationId: string, activity: Partial<Activity>): Promise<StoredActivity> {
     for (let attempt = 0; ; attempt++) {
-      const last = await this.db
-        .selectFrom('webchat_activities')
-        .select((eb) => eb.fn.max('seq').as('seq'))
-        .where('conversation_id', '=', conversationId)
-        .executeTakeFirst();
-      const seq = last?.seq === null || last?.seq === undefined ? 0 : Number(last.seq) + 1;
+      // The number after the last one this replica stored saves reading the maximum; if another
+      // replica (or a concurrent turn) took it meanwhile, the key refuses it and the maximum is read.
+      let seq = attempt === 0 ? this.nextSeq.get(conversationId) : undefined;
+      if (seq === undefined) {
+        const last = await this.db
+          .selectFrom('webchat_activities')
+          .select((eb) => eb.fn.max('seq').as('seq'))
+          .where('conversation_id', '=', conversationId)
+          .executeTakeFirst();
+        seq = last?.seq === null || last?.seq === undefined ? 0 : Number(last.seq) + 1;
+      }
       const stored = { ...activity, id: `${conversationId}|${String(seq).padStart(7, '0')}` };
       try {
         await this.db
@@ -149,12 +154,23 @@ export class WebchatStore {
             created_at: new Date().toISOString(),
           })
           .execute();
+        this.rememberSeq(conversationId, seq + 1);
         await this.announce(conversationId);
         return { seq, activity: stored };
       } catch (e) {
+        this.nextSeq.delete(conversationId);
         if (!isUniqueViolation(e) || attempt >= 20) throw e;
       }
     }
+  }
+
+  /** The next sequence number of recently active conversations (a hint, checked by the primary key). */
+  private readonly nextSeq = new Map<string, number>();
+
+  private rememberSeq(conversationId: string, next: number): void {
+    this.nextSeq.delete(conversationId);
+    if (this.nextSeq.size >= 10_000) this.nextSeq.delete(this.nextSeq.keys().next().value as string);
+    this.nextSeq.set(conversationId, next);
   }
 
   /** Tell every replica's streams; a failure only delays them (they re-read on a timer). */
@@ -179,6 +195,40 @@ export class WebchatStore {
   }
 }
 
+/** Whitespace, as `\s` in the masking patterns. */
+const SPACE = /\s/;
+
+/**
+ * Whether `maskPersonalData` can change a text: every address it masks has
+ * an "@", and every number (a phone number, an identity number) at least
+ * nine digits in a row, with at most one space, dot or hyphen between two
+ * of them. A reply with neither (most of them: fees, dates, codes and 1022
+ * are shorter) skips its regular expressions; the result is the same.
+ */
+export function mayHoldPersonalData(text: string): boolean {
+  let run = 0;
+  let afterDigit = false;
+  let afterSeparator = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 64) return true; // @
+    if (c >= 48 && c <= 57) {
+      run = afterDigit || afterSeparator ? run + 1 : 1;
+      if (run >= 9) return true;
+      afterDigit = true;
+      afterSeparator = false;
+    } else if (afterDigit && (c === 32 || c === 46 || c === 45 || SPACE.test(text.charAt(i)))) {
+      afterDigit = false;
+      afterSeparator = true;
+    } else {
+      run = 0;
+      afterDigit = false;
+      afterSeparator = false;
+    }
+  }
+  return false;
+}
+
 /** The fields that hold what people wrote, at any depth (a hand-off event carries a transcript). */
 const TEXT_FIELDS = new Set(['text', 'summary', 'speak', 'subtitle', 'value']);
 
@@ -187,7 +237,8 @@ const TEXT_FIELDS = new Set(['text', 'summary', 'speak', 'subtitle', 'value']);
  * addresses and links are left alone (a masked id or link would break).
  */
 export function maskActivity<T>(value: T, key = ''): T {
-  if (typeof value === 'string') return (TEXT_FIELDS.has(key) ? maskPersonalData(value) : value) as T;
+  if (typeof value === 'string')
+    return (TEXT_FIELDS.has(key) && mayHoldPersonalData(value) ? maskPersonalData(value) : value) as T;
   if (Array.isArray(value)) return value.map((v) => maskActivity(v, key)) as T;
   if (value && typeof value === 'object' && !(value instanceof Date)) {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskActivity(v, k)])) as T;

@@ -1,0 +1,22 @@
+/**
+ * Run by the build (`scripts/build-if-stale.js` after compiling): train the
+ * assistant's classifiers (router, triage, field model) on the configured
+ * knowledge base into dist/models, so that a built tree starts without
+ * training. The files are keyed by a hash of their training data and
+ * options, like the cache in MODEL_CACHE_DIR: after the seeds change the
+ * server trains (and caches) again until the next build.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Assistant } from '../../bot/assistant';
+import { loadConfiguredKnowledge } from '../../bot/kb';
+
+const dir = join(__dirname, '..', '..', 'models');
+mkdirSync(dir, { recursive: true });
+// Read by the classifier when it saves a model (not at import).
+process.env.MODEL_CACHE_DIR = dir;
+const started = performance.now();
+new Assistant(loadConfiguredKnowledge());
+if (process.env.BUILD_VERBOSE)
+  console.error(`pretrain: models in ${dir} (${Math.round(performance.now() - started)} ms)`);
