@@ -14,8 +14,14 @@ import { KnowledgeError, formatProblem, loadKnowledgeBase } from '../loader';
 const args = process.argv.slice(2);
 const strict = args.includes('--strict');
 const dir = resolve(args.find((a) => !a.startsWith('--')) ?? 'seeds');
+let maxAgeDays: number;
 try {
-  const maxAgeDays = maxAgeFromEnv(process.env.KB_EVIDENCE_MAX_AGE_DAYS);
+  maxAgeDays = maxAgeFromEnv(process.env.KB_EVIDENCE_MAX_AGE_DAYS);
+} catch (e) {
+  console.error(`kb:check: ${(e as Error).message}`);
+  process.exit(1);
+}
+try {
   const kb = loadKnowledgeBase(dir, {
     passagesDir: process.env.KB_PASSAGES_DIR ?? 'data/passages',
     documentsDir: process.env.KB_DOCUMENTS_DIR ?? join(dir, 'documents'),
