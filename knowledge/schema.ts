@@ -38,6 +38,35 @@ export const faqSchema = z.strictObject({
   also: textList.optional(),
 });
 
+/** The fields an evidence item can support. */
+export const evidenceFacts = [
+  'fees',
+  'processing_time',
+  'where',
+  'documents',
+  'legal_basis',
+  'steps',
+  'online',
+  'applicants',
+  'summary',
+  'faq',
+] as const;
+export type EvidenceFact = (typeof evidenceFacts)[number];
+
+/**
+ * One page that says one fact of an entry, in the page's own words, and the
+ * day someone read it there. Official .gov.vn pages first; a law database or
+ * reputable press only when no official page is reachable.
+ */
+export const evidenceSchema = z.strictObject({
+  fact: z.enum(evidenceFacts),
+  url,
+  title: text,
+  /** The sentence on that page that says it, short, quoted as written. */
+  quote: text.max(300, 'must be a short quote (at most 300 characters)'),
+  checked: isoDate,
+});
+
 const commonFields = {
   id: entryId,
   /** Coverage topics this entry answers (a list: one entry may cover two). */
@@ -56,6 +85,8 @@ const commonFields = {
   checked: isoDate,
   /** What changed recently and what applies now. */
   changes: text.optional(),
+  /** Where each fact was read: `kb:check` lists key facts without it and stale items. */
+  evidence: z.array(evidenceSchema).optional(),
 };
 
 export const onlineLevels = ['toan_trinh', 'mot_phan', 'khong'] as const;
@@ -270,6 +301,7 @@ export const coverageSchema = z.strictObject({
 
 export type Source = z.infer<typeof sourceSchema>;
 export type Faq = z.infer<typeof faqSchema>;
+export type Evidence = z.infer<typeof evidenceSchema>;
 export type Procedure = z.infer<typeof procedureSchema>;
 export type Service = z.infer<typeof serviceSchema>;
 export type Lesson = z.infer<typeof lessonSchema>;
