@@ -114,9 +114,7 @@ export function maskFields<T>(value: T, key = '', inside = false): T {
   if (typeof value === 'string') return (masking ? maskPersonalData(value) : value) as T;
   if (Array.isArray(value)) return value.map((v) => maskFields(v, key, inside)) as T;
   if (value && typeof value === 'object' && !(value instanceof Date)) {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, maskFields(v, k, masking)]),
-    ) as T;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskFields(v, k, masking)])) as T;
   }
   return value;
 }

@@ -256,7 +256,11 @@ export const migrations: Record<string, Migration> = {
         .addColumn('key', 'varchar(512)', (c) => c.notNull())
         .addColumn('at', 'bigint', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('throttle_events_key').on('throttle_events').columns(['key', 'at']).execute();
+      await db.schema
+        .createIndex('throttle_events_key')
+        .on('throttle_events')
+        .columns(['key', 'at'])
+        .execute();
     },
     async down(db: Kysely<unknown>): Promise<void> {
       await db.schema.dropTable('throttle_events').execute();
