@@ -85,6 +85,7 @@ const schema = z.object({
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   /** Delete transcripts, web-chat histories and other citizen text older than this many days; 0 keeps all. */
   RETENTION_DAYS: z.coerce.number().int().min(0).default(180),
+  SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).max(120_000).default(0),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 
@@ -104,6 +105,8 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   trustProxy: boolean;
   retentionDays: number;
+  /** On SIGTERM, how long /readyz answers 503 before the server stops taking requests. */
+  shutdownDrainMs: number;
   /** The Zalo channel, or why it is off. */
   zalo: ZaloConfig | { off: string };
 }
@@ -241,6 +244,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY === 'true',
     retentionDays: e.RETENTION_DAYS,
+    shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
     zalo: zaloConfig(e),
   };
 }

@@ -31,12 +31,14 @@ import { openBus, type Bus } from '../storage/bus';
 import {
   DatabaseUnavailableError,
   describeDatabase,
+  dialectOf,
   isDatabaseUnavailable,
   openDatabase,
   type Database,
 } from '../storage/database';
 import { Records } from '../storage/records';
 import { purgeOlderThan } from '../storage/retention';
+import { DatabaseThrottleStore, MemoryThrottleStore } from '../storage/throttle';
 import { Assistant } from './assistant';
 import { composeAnswer } from './compose';
 import { reuseConnectorClients } from './connectorClients';
@@ -129,6 +131,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     );
   }
   log.info('database ready', { database: describeDatabase(config.database) });
+  // Throttle counts: in the database on PostgreSQL, so that N replicas allow what one does.
+  const throttles = dialectOf(db) === 'postgres' ? new DatabaseThrottleStore(db) : new MemoryThrottleStore();
   const storage = new DatabaseStorage(db);
   const records = new Records(db);
   const desk = new HotlineDesk(db, config.hotline.schedule, bus);
@@ -225,7 +229,16 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     res.send(200, { status: 'ok' });
     next();
   });
+  // Ready means every enabled channel's routes are mounted and answer (set below, after the
+  // last mount), the knowledge base is loaded (before the server exists) and the database
+  // answers. Shutdown turns it back to 503 before anything closes.
+  let state: 'starting' | 'ready' | 'draining' = 'starting';
   server.get('/readyz', async (_req, res) => {
+    if (state !== 'ready') {
+      res.header('Retry-After', '5');
+      res.send(503, { status: state });
+      return;
+    }
     try {
       await sql`select 1`.execute(db);
       res.send(200, { status: 'ready' });
@@ -244,6 +257,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     { ...config.webchat, publicUrl: config.publicUrl },
     log,
     `${config.publicUrl ?? url}/v3/directline`,
+    throttles,
   );
   let zalo: ZaloChannel | undefined;
   let closing: Promise<void> | undefined;
@@ -262,6 +276,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       relay,
       records,
       t: (language) => assistant.t(language),
+      throttles,
       searchKb: (q) => {
         const result = assistant.index.search(q);
         return result.candidates.flatMap((c) => {
@@ -286,6 +301,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       publicUrl: config.publicUrl,
     },
   );
+  state = 'ready';
   log.info('listening', {
     url,
     webchat: `${config.publicUrl ?? url}/webchat`,
@@ -303,6 +319,10 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     bot,
     close: () =>
       (closing ??= (async () => {
+        // Not ready any more, first: the load balancer stops sending new citizens here while
+        // the requests in progress finish.
+        state = 'draining';
+        if (config.shutdownDrainMs > 0) await new Promise((r) => setTimeout(r, config.shutdownDrainMs));
         clearInterval(retention);
         await bot.settle();
         hotline.close();

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Storage, StoreItems } from 'botbuilder';
 import type { Transaction } from 'kysely';
 import type { Database, Tables } from './database';
+import { maskFields } from './mask';
 
 export class DatabaseStorage implements Storage {
   constructor(private readonly db: Database) {}
@@ -45,7 +46,7 @@ export class DatabaseStorage implements Storage {
     const now = new Date().toISOString();
     for (const [key, item] of entries) {
       const { eTag, ...rest } = (item ?? {}) as { eTag?: string } & Record<string, unknown>;
-      const data = JSON.stringify(rest);
+      const data = JSON.stringify(maskFields(rest));
       const etag = randomUUID();
       if (eTag && eTag !== '*') {
         const r = await trx

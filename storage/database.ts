@@ -176,6 +176,17 @@ export interface HotlineAuditTable {
   created_at: string;
 }
 
+export interface ThrottleWindowTable {
+  key: string;
+  window_start: number;
+  count: number;
+}
+
+export interface ThrottleEventTable {
+  key: string;
+  at: number;
+}
+
 export interface Tables {
   bot_state: BotStateTable;
   transcripts: TranscriptTable;
@@ -193,6 +204,8 @@ export interface Tables {
   tickets: TicketTable;
   ticket_messages: TicketMessageTable;
   hotline_audit: HotlineAuditTable;
+  throttle_windows: ThrottleWindowTable;
+  throttle_events: ThrottleEventTable;
 }
 
 export type Database = Kysely<Tables>;
@@ -339,6 +352,9 @@ function openSqlite(config: SqliteConfig): Database {
   // WAL lets readers work while a write is in progress; the busy timeout rides out short locks.
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('busy_timeout = 5000');
+  // Deleted rows (retention, a finished Zalo event's body) are overwritten with zeros, not
+  // left readable in free pages.
+  sqlite.pragma('secure_delete = ON');
   // In WAL mode NORMAL is durable across a crash of the process; only a power cut can
   // lose the last transactions. FULL would fsync on every write, on the event loop.
   sqlite.pragma('synchronous = NORMAL');

@@ -241,4 +241,30 @@ export const migrations: Record<string, Migration> = {
         await db.schema.alterTable('zalo_events').dropColumn(c).execute();
     },
   },
+  '006_throttles': {
+    // Throttle counts shared by every replica (web-chat rate limits, console login failures).
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('throttle_windows')
+        .addColumn('key', 'varchar(512)', (c) => c.notNull())
+        .addColumn('window_start', 'bigint', (c) => c.notNull())
+        .addColumn('count', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('throttle_windows_pk', ['key', 'window_start'])
+        .execute();
+      await db.schema
+        .createTable('throttle_events')
+        .addColumn('key', 'varchar(512)', (c) => c.notNull())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('throttle_events_key')
+        .on('throttle_events')
+        .columns(['key', 'at'])
+        .execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.dropTable('throttle_events').execute();
+      await db.schema.dropTable('throttle_windows').execute();
+    },
+  },
 };

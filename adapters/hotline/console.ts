@@ -30,6 +30,7 @@ import { projectRoot } from '../../bot/paths';
 import { ticketReply } from '../../bot/handoff';
 import type { Records } from '../../storage/records';
 import { Accounts, csrfMatches, type Session } from './accounts';
+import type { ThrottleStore } from '../../storage/throttle';
 import { LoginThrottle } from './loginThrottle';
 import { TicketError, type DeskEvent, type HotlineDesk, type Ticket, type TicketStatus } from './desk';
 import type { Relay } from './relay';
@@ -57,6 +58,8 @@ export interface HotlineDeps {
   t: (language: 'vi' | 'en') => TFunction;
   searchKb: (q: string) => Array<{ id: string; title: string; text: string }>;
   log: Logger;
+  /** Where login failures are counted (shared by replicas on PostgreSQL); default this process. */
+  throttles?: ThrottleStore;
 }
 
 export interface HotlineConsole {
@@ -120,7 +123,7 @@ export function mountHotline(
   options: HotlineConsoleOptions,
 ): HotlineConsole {
   const { desk, accounts, relay, log } = deps;
-  const throttle = new LoginThrottle({ perMinute: options.loginsPerMinute });
+  const throttle = new LoginThrottle({ perMinute: options.loginsPerMinute, store: deps.throttles });
   const streams = new Set<{ close(): void }>();
   // The page's three files are small and fixed: read once, served from memory.
   const page = (file: string, type: string) => {
@@ -201,7 +204,7 @@ export function mountHotline(
     const password = typeof b.password === 'string' ? b.password : '';
     const address = clientAddress(req, options.trustProxy);
     if (!username || !password) return fail(res, 400, 'bad_request', 'username and password are required');
-    const wait = throttle.wait(username, address);
+    const wait = await throttle.wait(username, address);
     if (wait > 0) {
       log.warn('hotline login refused: too many failures', { username, address });
       res.header('retry-after', String(Math.ceil(wait / 1000)));
@@ -210,12 +213,12 @@ export function mountHotline(
     try {
       const login = await accounts.login(username, password);
       if (!login) {
-        throttle.failed(username, address);
+        await throttle.failed(username, address);
         log.warn('hotline login failed', { username, address });
         await desk.audit(null, 'login_failed', null, `${username.slice(0, 64)} from ${address}`);
         return fail(res, 401, 'bad_credentials', 'wrong username or password');
       }
-      throttle.succeeded(username, address);
+      await throttle.succeeded(username, address);
       await desk.audit(login.session.agent.id, 'login', null, `from ${address}`);
       const maxAge = Math.floor((login.session.expiresAt - Date.now()) / 1000);
       res.header(

@@ -11,17 +11,18 @@
  * back by that back-off, so the agent typing the right password from their
  * own desk gets in while the attack goes on.
  *
- * In-process: each replica counts on its own (the limits bound abuse; they
- * need no shared counter).
+ * The failures are kept in a ThrottleStore: in this process on SQLite, in
+ * the database on PostgreSQL, so that every replica counts them together
+ * and N replicas allow what one does.
  */
+
+import { MemoryThrottleStore, type ThrottleStore } from '../../storage/throttle';
 
 const MINUTE = 60_000;
 /** How long failures of a username count toward its back-off. */
 const GLOBAL_WINDOW_MS = 15 * MINUTE;
 /** The longest back-off. */
 const MAX_BACKOFF_MS = 15 * MINUTE;
-/** Keys kept before old ones are swept. */
-const SWEEP_AT = 10_000;
 
 export interface LoginThrottleOptions {
   /** Failures per (username, address) per minute; twice that per address. */
@@ -29,38 +30,12 @@ export interface LoginThrottleOptions {
   /** Failures of one username from all addresses in 15 minutes before the back-off starts. */
   globalThreshold?: number;
   now?: () => number;
-}
-
-/** Failure times per key, oldest first, forgotten after `windowMs`. */
-class Failures {
-  private readonly times = new Map<string, number[]>();
-
-  constructor(private readonly windowMs: number) {}
-
-  recent(key: string, now: number): number[] {
-    const list = this.times.get(key);
-    if (!list) return [];
-    while (list.length > 0 && now - (list[0] as number) >= this.windowMs) list.shift();
-    if (list.length === 0) this.times.delete(key);
-    return list;
-  }
-
-  add(key: string, now: number): void {
-    const list = this.recent(key, now);
-    list.push(now);
-    this.times.set(key, list);
-    if (this.times.size > SWEEP_AT) for (const k of [...this.times.keys()]) this.recent(k, now);
-  }
-
-  clear(key: string): void {
-    this.times.delete(key);
-  }
+  /** Where failures are counted (default: this process). */
+  store?: ThrottleStore;
 }
 
 export class LoginThrottle {
-  private readonly byPair = new Failures(GLOBAL_WINDOW_MS);
-  private readonly byAddress = new Failures(MINUTE);
-  private readonly byUser = new Failures(GLOBAL_WINDOW_MS);
+  private readonly store: ThrottleStore;
   private readonly perMinute: number;
   private readonly globalThreshold: number;
   private readonly now: () => number;
@@ -69,20 +44,24 @@ export class LoginThrottle {
     this.perMinute = options.perMinute;
     this.globalThreshold = options.globalThreshold ?? options.perMinute * 3;
     this.now = options.now ?? (() => Date.now());
+    this.store = options.store ?? new MemoryThrottleStore();
   }
 
   /** Milliseconds this address must wait before trying this username again; 0 when it may try now. */
-  wait(username: string, address: string): number {
+  async wait(username: string, address: string): Promise<number> {
     const now = this.now();
     const waits = [0];
-    const fromAddress = this.byAddress.recent(address, now);
+    const [fromAddress, pair, byUser] = await Promise.all([
+      this.store.events(addressKey(address), MINUTE, now),
+      this.store.events(pairKey(username, address), GLOBAL_WINDOW_MS, now),
+      this.store.events(userKey(username), GLOBAL_WINDOW_MS, now),
+    ]);
     if (fromAddress.length >= this.perMinute * 2)
       waits.push(fromAddress[fromAddress.length - this.perMinute * 2]! + MINUTE - now);
-    const pair = this.byPair.recent(pairKey(username, address), now);
     const lastMinute = pair.filter((t) => now - t < MINUTE);
     if (lastMinute.length >= this.perMinute)
       waits.push(lastMinute[lastMinute.length - this.perMinute]! + MINUTE - now);
-    const excess = this.byUser.recent(username, now).length - this.globalThreshold;
+    const excess = byUser.length - this.globalThreshold;
     if (excess >= 0 && pair.length > 0) {
       const backoff = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** excess);
       waits.push(pair[pair.length - 1]! + backoff - now);
@@ -90,19 +69,29 @@ export class LoginThrottle {
     return Math.max(...waits);
   }
 
-  failed(username: string, address: string): void {
+  async failed(username: string, address: string): Promise<void> {
     const now = this.now();
-    this.byPair.add(pairKey(username, address), now);
-    this.byAddress.add(address, now);
-    this.byUser.add(username, now);
+    await Promise.all([
+      this.store.record(pairKey(username, address), now, GLOBAL_WINDOW_MS),
+      this.store.record(addressKey(address), now, MINUTE),
+      this.store.record(userKey(username), now, GLOBAL_WINDOW_MS),
+    ]);
   }
 
   /** The right password: this address starts afresh for this username. */
-  succeeded(username: string, address: string): void {
-    this.byPair.clear(pairKey(username, address));
+  async succeeded(username: string, address: string): Promise<void> {
+    await this.store.forget(pairKey(username, address));
   }
 }
 
 function pairKey(username: string, address: string): string {
-  return `${username}\n${address}`;
+  return `login-pair:${username}\n${address}`;
+}
+
+function addressKey(address: string): string {
+  return `login-address:${address}`;
+}
+
+function userKey(username: string): string {
+  return `login-user:${username}`;
 }

@@ -25,6 +25,7 @@ import { clientAddress } from '../../bot/clientAddress';
 import { isJsonRequest } from '../../bot/contentType';
 import { projectRoot } from '../../bot/paths';
 import { tooLongNotice } from '../base';
+import { MemoryThrottleStore, type ThrottleStore } from '../../storage/throttle';
 import { RateLimiter } from './rateLimit';
 import { assetResponse, loadAsset, type CompressedAsset } from './assets';
 import { WebChatAdapter } from './adapter';
@@ -81,6 +82,8 @@ export async function mountWebchat(
   options: WebchatOptions,
   log: Logger,
   serviceUrl: string,
+  /** Where the rate limits count (shared by replicas on PostgreSQL). */
+  throttles: ThrottleStore = new MemoryThrottleStore(),
 ): Promise<WebchatChannel> {
   const secret = await store.secret(options.secret);
   await store.ready();
@@ -92,14 +95,15 @@ export async function mountWebchat(
       'Xin lỗi, hệ thống đang gặp sự cố. Bạn vui lòng thử lại sau hoặc gọi tổng đài 1022.',
     );
   };
-  const tokenLimiter = new RateLimiter(options.tokensPerMinute, 60_000);
-  const messageLimiter = new RateLimiter(options.messagesPerMinute, 60_000);
+  const now = (): number => Date.now();
+  const tokenLimiter = new RateLimiter(options.tokensPerMinute, 60_000, now, throttles, 'wc-token');
+  const messageLimiter = new RateLimiter(options.messagesPerMinute, 60_000, now, throttles, 'wc-message');
   // A refused message stores nothing, but its notice is stored like any reply: without a
   // limit on notices a client posting in a loop would grow the table by one row a request.
-  const noticeLimiter = new RateLimiter(1, 60_000);
+  const noticeLimiter = new RateLimiter(1, 60_000, now, throttles, 'wc-notice');
   /** Tell the citizen why a message was refused, at most once per conversation per minute. */
   const refusalNotice = async (conversationId: string, userId: string, text: string): Promise<void> => {
-    if (noticeLimiter.take(conversationId)) await adapter.sendNotice(conversationId, userId, text);
+    if (await noticeLimiter.take(conversationId)) await adapter.sendNotice(conversationId, userId, text);
   };
 
   const base = (req: Request): string =>
@@ -174,7 +178,7 @@ export async function mountWebchat(
     const key = conversation
       ? `conversation:${conversation.id}`
       : `address:${clientAddress(req, options.trustProxy ?? false)}`;
-    if (!tokenLimiter.take(key)) {
+    if (!(await tokenLimiter.take(key))) {
       res.header('Retry-After', '60');
       return error(res, 429, 'TooManyRequests', 'Too many tokens requested; try again in a minute');
     }
@@ -258,7 +262,7 @@ export async function mountWebchat(
       }
       return error(res, 400, 'BadArgument', inbound.error);
     }
-    if (!messageLimiter.take(id)) {
+    if (!(await messageLimiter.take(id))) {
       await refusalNotice(id, claims.u, 'Bạn gửi nhanh quá, vui lòng đợi một chút rồi gửi lại.');
       res.header('Retry-After', '10');
       return error(res, 429, 'TooManyRequests', 'Too many messages in this conversation; slow down');

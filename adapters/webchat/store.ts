@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import type { Activity } from 'botbuilder';
 import type { Bus } from '../../storage/bus';
 import { isUniqueViolation, type Database, type StorageLog } from '../../storage/database';
-import { maskPersonalData } from '../../storage/mask';
+import { maskFields } from '../../storage/mask';
 
 /** The bus channel announcing "conversation <payload> has new activities". */
 export const WEBCHAT_BUS_CHANNEL = 'webchat';
@@ -195,53 +195,12 @@ export class WebchatStore {
   }
 }
 
-/** Whitespace, as `\s` in the masking patterns. */
-const SPACE = /\s/;
-
-/**
- * Whether `maskPersonalData` can change a text: every address it masks has
- * an "@", and every number (a phone number, an identity number) at least
- * nine digits in a row, with at most one space, dot or hyphen between two
- * of them. A reply with neither (most of them: fees, dates, codes and 1022
- * are shorter) skips its regular expressions; the result is the same.
- */
-export function mayHoldPersonalData(text: string): boolean {
-  let run = 0;
-  let afterDigit = false;
-  let afterSeparator = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 64) return true; // @
-    if (c >= 48 && c <= 57) {
-      run = afterDigit || afterSeparator ? run + 1 : 1;
-      if (run >= 9) return true;
-      afterDigit = true;
-      afterSeparator = false;
-    } else if (afterDigit && (c === 32 || c === 46 || c === 45 || SPACE.test(text.charAt(i)))) {
-      afterDigit = false;
-      afterSeparator = true;
-    } else {
-      run = 0;
-      afterDigit = false;
-      afterSeparator = false;
-    }
-  }
-  return false;
-}
-
-/** The fields that hold what people wrote, at any depth (a hand-off event carries a transcript). */
-const TEXT_FIELDS = new Set(['text', 'summary', 'speak', 'subtitle', 'value']);
+export { mayHoldPersonalData } from '../../storage/mask';
 
 /**
  * A copy of `value` with personal data masked in its text fields; ids,
  * addresses and links are left alone (a masked id or link would break).
  */
-export function maskActivity<T>(value: T, key = ''): T {
-  if (typeof value === 'string')
-    return (TEXT_FIELDS.has(key) && mayHoldPersonalData(value) ? maskPersonalData(value) : value) as T;
-  if (Array.isArray(value)) return value.map((v) => maskActivity(v, key)) as T;
-  if (value && typeof value === 'object' && !(value instanceof Date)) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskActivity(v, k)])) as T;
-  }
-  return value;
+export function maskActivity<T>(value: T): T {
+  return maskFields(value);
 }

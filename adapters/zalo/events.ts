@@ -13,6 +13,7 @@
  * (the holder died, or a replica took longer than any turn does).
  */
 import type { Database } from '../../storage/database';
+import { maskFields } from '../../storage/mask';
 
 /** Longer than any turn takes (sends time out and go to the outbox well before). */
 export const EVENT_LEASE_MS = 5 * 60_000;
@@ -36,7 +37,13 @@ export class ZaloEventLog {
     const at = new Date(this.now()).toISOString();
     const r = await this.db
       .insertInto('zalo_events')
-      .values({ event_key: key, received_at: at, payload: JSON.stringify(payload), done: 0, claimed_at: at })
+      .values({
+        event_key: key,
+        received_at: at,
+        payload: JSON.stringify(maskFields(payload)),
+        done: 0,
+        claimed_at: at,
+      })
       .onConflict((oc) => oc.column('event_key').doNothing())
       .executeTakeFirst();
     if (Number(r.numInsertedOrUpdatedRows ?? 0) === 1) return true;

@@ -8,6 +8,7 @@
  */
 import type { Logger } from '../../bot/log';
 import type { Database } from '../../storage/database';
+import { maskFields, maskPersonalData } from '../../storage/mask';
 import { WAIT_FOR_USER, ZaloApiError, type CsMessage, type ZaloClient } from './client';
 import type { ZaloTokens } from './tokens';
 
@@ -84,8 +85,8 @@ export class ZaloSender {
       .insertInto('zalo_outbox')
       .values({
         user_id: body.recipient.user_id,
-        body: JSON.stringify(body),
-        reason,
+        body: JSON.stringify(maskFields(body)),
+        reason: maskPersonalData(reason),
         retryable: retryable ? 1 : 0,
         attempts: 1,
         status: retryable ? 'pending' : 'dead',
