@@ -35,6 +35,7 @@ import {
   openDatabase,
   type Database,
 } from '../storage/database';
+import { TurnOutcomes } from '../storage/outcomes';
 import { Records } from '../storage/records';
 import { purgeOlderThan } from '../storage/retention';
 import { Assistant } from './assistant';
@@ -42,6 +43,7 @@ import { composeAnswer } from './compose';
 import { reuseConnectorClients } from './connectorClients';
 import { toPlainText } from './reply';
 import type { Config } from './config';
+import { LiveKnowledge } from './liveKnowledge';
 import type { Logger } from './log';
 import { PublicServiceBot } from './publicServiceBot';
 
@@ -57,6 +59,8 @@ export interface RunningServer {
   accounts: Accounts;
   /** The bot, for `settle()`: work started after replies (urgent tickets) is finished. */
   bot: PublicServiceBot;
+  /** The knowledge base in use, with the examples supervisors added (reloadable). */
+  knowledge: LiveKnowledge;
   close(): Promise<void>;
 }
 
@@ -112,11 +116,13 @@ function scheduleRetention(db: Database, days: number, log: Logger): NodeJS.Time
 }
 
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
-  const kb = loadKnowledgeBase(config.seedsDir, {
-    passagesDir: config.passagesDir,
-    documentsDir: config.documentsDir,
-  });
-  const assistant = new Assistant(kb, {}, config.hotline);
+  const loadKb = () =>
+    loadKnowledgeBase(config.seedsDir, {
+      passagesDir: config.passagesDir,
+      documentsDir: config.documentsDir,
+    });
+  // Checked before the database is opened, so an invalid knowledge base is reported first.
+  let kb: ReturnType<typeof loadKb> | undefined = loadKb();
   log.info('knowledge base loaded', { entries: kb.entries.length, passages: kb.passages.length });
   const db = await openDatabase({ ...config.database, log });
   let bus: Bus;
@@ -131,6 +137,20 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   log.info('database ready', { database: describeDatabase(config.database) });
   const storage = new DatabaseStorage(db);
   const records = new Records(db);
+  const outcomes = new TurnOutcomes(db, config.hotline.schedule.timeZone);
+  const answering: { bot?: PublicServiceBot } = {};
+  const knowledge = await LiveKnowledge.start({
+    load: () => {
+      const first = kb;
+      kb = undefined;
+      return first ?? loadKb();
+    },
+    build: (base) => new Assistant(base, {}, config.hotline),
+    outcomes,
+    onChange: (a) => answering.bot?.useAssistant(a),
+    bus,
+    log,
+  });
   const desk = new HotlineDesk(db, config.hotline.schedule, bus);
   const retention = scheduleRetention(db, config.retentionDays, log);
   const accounts = new Accounts(db, config.hotline.sessionHours * 3600_000);
@@ -144,13 +164,15 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       'no hotline accounts yet: set HOTLINE_ADMIN_USER and HOTLINE_ADMIN_PASSWORD, or run npm run hotline:user -- add NAME --supervisor',
     );
   const bot = new PublicServiceBot({
-    assistant,
+    assistant: knowledge.assistant,
     conversationState: new ConversationState(storage),
     userState: new UserState(storage),
     records,
     handoff: { desk, mode: config.hotline.handoff, hours: config.hotline.hours },
     log,
+    outcomes,
   });
+  answering.bot = bot;
   const relay = new Relay((context, reply) => bot.send(context, reply));
   const auth = new ConfigurationBotFrameworkAuthentication({
     MicrosoftAppId: config.bot.appId,
@@ -261,8 +283,9 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       accounts,
       relay,
       records,
-      t: (language) => assistant.t(language),
+      t: (language) => knowledge.assistant.t(language),
       searchKb: (q) => {
+        const assistant = knowledge.assistant;
         const result = assistant.index.search(q);
         return result.candidates.flatMap((c) => {
           const entry = assistant.index.get(c.id);
@@ -275,6 +298,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
         });
       },
       log,
+      insight: { db, outcomes, timeZone: config.hotline.schedule.timeZone, knowledge },
     },
     {
       longWaitMinutes: config.hotline.longWaitMinutes,
@@ -301,10 +325,12 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     desk,
     accounts,
     bot,
+    knowledge,
     close: () =>
       (closing ??= (async () => {
         clearInterval(retention);
         await bot.settle();
+        knowledge.close();
         hotline.close();
         desk.close();
         webchat.close();

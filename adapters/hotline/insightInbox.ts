@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
+import { fold } from '../../knowledge/normalize';
 import type { Database } from '../../storage/database';
 import { channelWhere, type Period } from './insight';
 
@@ -87,7 +88,11 @@ export function groupQuestions(
 function summarise(rows: QuestionRow[], titleOf: (id: string) => string | undefined): QuestionGroup {
   const texts = new Map<string, number>();
   for (const r of rows) texts.set(r.text, (texts.get(r.text) ?? 0) + 1);
-  const examples = [...texts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([t]) => t);
+  // Most asked first; between equals, the one written with tone marks reads best.
+  const marked = (t: string): number => (fold(t) === t.toLowerCase() ? 0 : 1);
+  const examples = [...texts]
+    .sort((a, b) => b[1] - a[1] || marked(b[0]) - marked(a[0]) || a[0].localeCompare(b[0]))
+    .map(([t]) => t);
   const considered = new Map<string, number>();
   for (const r of rows)
     for (const id of r.entryId ? [r.entryId, ...r.candidates] : r.candidates)
