@@ -71,6 +71,10 @@
       to.append(new Option('Chuyển cho…', ''));
       for (const a of me.agents)
         if (a.username !== me.agent.username) to.append(new Option(a.name, a.username));
+      // The supervisor's view (insight.js) starts from here.
+      document.dispatchEvent(
+        new CustomEvent('hotline:ready', { detail: { agent: me.agent, csrf: me.csrf } }),
+      );
       connect();
       await refresh();
     } catch {
