@@ -89,6 +89,7 @@ export function mountInsight(server: Server, deps: InsightDeps, kit: RouteKit): 
   const query = (req: Request): Record<string, unknown> => (req.query ?? {}) as Record<string, unknown>;
   const period = (req: Request): Period => parsePeriod(query(req), deps.timeZone);
   const csv = (req: Request): boolean => query(req).format === 'csv';
+  const words: Words = (text) => knowledge.words(text);
 
   server.get(
     '/hotline/api/stats',
@@ -113,7 +114,7 @@ export function mountInsight(server: Server, deps: InsightDeps, kit: RouteKit): 
   );
 
   const groups = async (p: Period) =>
-    groupQuestions(await unansweredRows(db, p), knowledge.words, (id) => knowledge.title(id));
+    groupQuestions(await unansweredRows(db, p), words, (id) => knowledge.title(id));
 
   server.get(
     '/hotline/api/unanswered',
@@ -201,7 +202,7 @@ export function mountInsight(server: Server, deps: InsightDeps, kit: RouteKit): 
     '/hotline/api/top',
     supervisorOnly(async (req, res) => {
       const p = period(req);
-      const weeks = await topQuestions(db, p, knowledge.words, (id) => knowledge.title(id));
+      const weeks = await topQuestions(db, p, words, (id) => knowledge.title(id));
       if (csv(req))
         return sendCsv(
           res,
