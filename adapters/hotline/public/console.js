@@ -37,6 +37,9 @@
     return e;
   }
 
+  // Shared with the supervisor's view (insight.js), which loads after this file.
+  window.hotlineConsole = { api, el };
+
   function minutes(seconds) {
     const m = Math.floor(seconds / 60);
     return m < 1 ? 'dưới 1 phút' : m + ' phút';

@@ -5,7 +5,7 @@
 (function () {
   'use strict';
   const $ = (id) => document.getElementById(id);
-  const state = { csrf: '', groups: [], current: null, entries: [], loaded: false };
+  const state = { groups: [], current: null, entries: [] };
 
   const FIGURES = [
     ['conversations', 'Hội thoại'],
@@ -20,25 +20,7 @@
   const SHARED = new Set(['answered', 'clarified', 'notFound', 'declined', 'handedOff']);
   const CHANNEL = { '': 'tất cả các kênh', zalo: 'Zalo', webchat: 'web chat', botframework: 'Bot Framework' };
 
-  async function api(path, options) {
-    const init = Object.assign({ credentials: 'same-origin', headers: {} }, options || {});
-    if (init.body !== undefined) {
-      init.headers['content-type'] = 'application/json';
-      init.headers['x-csrf-token'] = state.csrf;
-      init.body = JSON.stringify(init.body);
-    }
-    const res = await fetch('/hotline/api' + path, init);
-    const data = await res.json().catch(() => ({}));
-    if (!res.ok) throw new Error((data.error && data.error.message) || 'Lỗi ' + res.status);
-    return data;
-  }
-
-  function el(tag, text, className) {
-    const e = document.createElement(tag);
-    if (text !== undefined && text !== null) e.textContent = String(text);
-    if (className) e.className = className;
-    return e;
-  }
+  const { api, el } = window.hotlineConsole;
 
   function status(text) {
     $('insight-status').textContent = text;
@@ -275,7 +257,6 @@
       if (state.entries.length === 0) state.entries = (await api('/kb/entries')).entries;
       await loadStats();
       await Promise.all([loadInbox(), loadTop(), loadAdded()]);
-      state.loaded = true;
     } catch (e) {
       status(e.message);
     }
@@ -290,7 +271,6 @@
   }
 
   document.addEventListener('hotline:ready', (ev) => {
-    state.csrf = ev.detail.csrf;
     const supervisor = ev.detail.agent.role === 'supervisor';
     $('views').hidden = !supervisor;
     if (!supervisor) show('desk');
