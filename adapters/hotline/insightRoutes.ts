@@ -11,10 +11,11 @@
  *   GET  /hotline/api/kb/entries          every entry's id and title (to pick one)
  *   GET  /hotline/api/kb/examples         the examples and drafts supervisors added
  *   GET  /hotline/api/kb/drafts/{id}      a draft as a seeds/examples YAML file
- *   POST /hotline/api/kb/reload           reload the knowledge base with the added examples
+ *   POST /hotline/api/kb/reload           reload the knowledge base with the added examples (422: seeds invalid)
  */
 import type { Request, Response, Server } from 'restify';
 import { draftExamplesYaml, draftId } from '../../knowledge/draft';
+import { KnowledgeError } from '../../knowledge/loader';
 import type { Database } from '../../storage/database';
 import type { TurnOutcomes } from '../../storage/outcomes';
 import type { Session } from './accounts';
@@ -258,7 +259,14 @@ export function mountInsight(server: Server, deps: InsightDeps, kit: RouteKit): 
   server.post(
     '/hotline/api/kb/reload',
     supervisorOnly(async (_req, res, s) => {
-      const done = await knowledge.reload();
+      let done: { examples: number; seconds: number };
+      try {
+        done = await knowledge.reload();
+      } catch (e) {
+        // The seeds on disk no longer load: the assistant keeps answering from what it had.
+        if (!(e instanceof KnowledgeError)) throw e;
+        return fail(res, 422, 'invalid_knowledge_base', e.message);
+      }
       await kit.desk.audit(s.agent.id, 'kb_reload', null, `${done.examples} supervisor examples`);
       res.send(200, done);
     }, true),
