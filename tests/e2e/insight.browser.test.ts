@@ -5,7 +5,7 @@
  * person); a supervisor logs in, sees the dashboard's figures match those
  * conversations, with the numbers behind a plot one click away, and the JSON
  * and CSV exports say the same; opens the inbox group of the twice-asked
- * question (phone number masked), adds it as an example of "đăng ký tạm
+ * question (e-mail address masked), adds it as an example of "đăng ký tạm
  * trú", reloads the knowledge base; the same question is then answered from
  * that entry, and the audit log says who did it.
  */
@@ -24,7 +24,7 @@ jest.setTimeout(15 * 60_000);
 let server: RunningServer;
 let browser: Browser;
 
-const ONNHO = 'nhà có người ở nhờ dài ngày thì phải khai báo gì';
+const ONNHO = 'báo công an có khách ở lại nhà';
 
 type Reply = { kind: string; entry?: { id: string } | null };
 
@@ -73,7 +73,9 @@ it('shows a supervisor what citizens asked and lets an unanswered question teach
   expect((await first.ask('đăng ký tạm trú cần giấy tờ gì')).entry?.id).toBe('dang-ky-tam-tru');
   await first.ask('Chưa hữu ích');
   expect((await (await new Citizen().start()).ask(ONNHO)).kind).toBe('no_answer');
-  expect((await (await new Citizen().start()).ask(`${ONNHO}? sđt 0912345678`)).kind).toBe('no_answer');
+  expect((await (await new Citizen().start()).ask(`${ONNHO}, mail an.nguyen@gmail.com`)).kind).toBe(
+    'no_answer',
+  );
   expect((await (await new Citizen().start()).ask('nhà hàng xóm đang cháy to lắm')).kind).toBe('emergency');
   await (await new Citizen().start()).ask('cho tôi gặp tổng đài viên');
   await server.bot.settle();
@@ -155,8 +157,8 @@ it('shows a supervisor what citizens asked and lets an unanswered question teach
   const inboxCsv = (await (await page.request.get(`${server.url}${inboxCsvUrl}`)).text()).split('\r\n');
   expect(inboxCsv[1]).toMatch(new RegExp(`^1,2,2,2,0,0,${ONNHO}`));
   await group.click();
-  await page.locator('#group-examples').getByText('*******678').waitFor();
-  expect(await page.locator('#group').textContent()).not.toContain('0912345678');
+  await page.locator('#group-examples').getByText('a***@gmail.com').waitFor();
+  expect(await page.locator('#group').textContent()).not.toContain('an.nguyen');
   await page.locator('#group-candidates').getByText('dang-ky-tam-tru').waitFor();
 
   // Add it as an example of "đăng ký tạm trú", then reload the knowledge base.
