@@ -29,6 +29,8 @@ export default tseslint.config(
         document: 'readonly',
         location: 'readonly',
         URL: 'readonly',
+        URLSearchParams: 'readonly',
+        CustomEvent: 'readonly',
         localStorage: 'readonly',
         fetch: 'readonly',
         EventSource: 'readonly',

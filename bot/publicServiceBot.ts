@@ -15,6 +15,7 @@ import {
 import { DialogSet, DialogTurnStatus, type DialogContext, type DialogState } from 'botbuilder-dialogs';
 import { fold, looksEnglish } from '../knowledge/normalize';
 import type { Lesson } from '../knowledge/schema';
+import type { Outcome, TurnOutcomes } from '../storage/outcomes';
 import type { Records } from '../storage/records';
 import { Assistant, newMemory, type ConversationMemory } from './assistant';
 import { HandoffFlow, type HandoffMemory, type HandoffOptions } from './handoff';
@@ -51,10 +52,31 @@ export interface PublicServiceBotOptions {
   handoff?: HandoffOptions;
   /** Where work done after a reply (an urgent ticket) reports a failure. */
   log?: Logger;
+  /** Where the outcome of each message goes (the supervisor's dashboard), after the reply. */
+  outcomes?: TurnOutcomes;
+}
+
+/** What a reply of the assistant counts as on the supervisor's dashboard. */
+export function outcomeOf(reply: Reply): Outcome {
+  if (reply.handoffReason) return 'handedOff';
+  switch (reply.kind) {
+    case 'answer':
+      return 'answered';
+    case 'clarify':
+      return 'clarified';
+    case 'no_answer':
+      return 'notFound';
+    case 'decline':
+      return 'declined';
+    case 'emergency':
+      return 'emergency';
+    default:
+      return 'other';
+  }
 }
 
 export class PublicServiceBot extends ActivityHandler {
-  private readonly assistant: Assistant;
+  private assistant: Assistant;
   private readonly conversationState: ConversationState;
   private readonly userState: UserState;
   private readonly records?: Records;
@@ -69,6 +91,7 @@ export class PublicServiceBot extends ActivityHandler {
   /** Button texts, folded, in both languages: a press is recognised by its exact text. */
   private readonly commands = new Map<CommandKey, Set<string>>();
   private readonly log?: Logger;
+  private readonly outcomes?: TurnOutcomes;
   /** Work still running after its reply went out (urgent tickets), awaited by `settle` at shutdown. */
   private readonly pending = new Set<Promise<void>>();
 
@@ -79,6 +102,7 @@ export class PublicServiceBot extends ActivityHandler {
     this.userState = options.userState;
     this.records = options.records;
     this.log = options.log;
+    this.outcomes = options.outcomes;
     if (options.handoff)
       this.handoff = new HandoffFlow(
         options.handoff,
@@ -89,7 +113,7 @@ export class PublicServiceBot extends ActivityHandler {
     this.memory = this.conversationState.createProperty<BotMemory>('memory');
     this.progress = this.userState.createProperty<LessonProgress>('lessonProgress');
     this.lastLesson = this.userState.createProperty<string | undefined>('lastLesson');
-    for (const e of this.assistant.kb.entries) if (e.kind === 'lesson') this.lessons.set(e.id, e);
+    this.learnLessons();
     for (const key of COMMAND_KEYS) {
       this.commands.set(key, new Set(['vi', 'en'].map((l) => fold(this.assistant.t(l as 'vi' | 'en')(key)))));
     }
@@ -115,6 +139,21 @@ export class PublicServiceBot extends ActivityHandler {
       await this.handleMessage(context);
       await next();
     });
+  }
+
+  /**
+   * Answer from now on with another assistant (the knowledge base reloaded,
+   * with the examples supervisors added); a turn in progress finishes with
+   * the one it started with.
+   */
+  useAssistant(assistant: Assistant): void {
+    this.assistant = assistant;
+    this.learnLessons();
+  }
+
+  private learnLessons(): void {
+    this.lessons.clear();
+    for (const e of this.assistant.kb.entries) if (e.kind === 'lesson') this.lessons.set(e.id, e);
   }
 
   /** Run a turn and save the state it changed. */
@@ -151,9 +190,11 @@ export class PublicServiceBot extends ActivityHandler {
     });
     const memory = await this.memory.get(context, newMemory());
     if (this.handoff) {
+      const offered = memory.offered;
       const handled = await this.handoff.intercept(context, text, memory, looksEnglish(text) ? 'en' : 'vi');
       await this.memory.set(context, memory);
-      if (handled) return;
+      // "có" to an offered hand-off opened it: intercept clears the offer only on its way there.
+      if (handled) return this.note(context, text, offered && !memory.offered ? 'handedOff' : 'other');
     }
     // A dialog context is costly to make (botbuilder builds its memory scopes): only when a
     // lesson is running, or one is started or resumed below.
@@ -164,7 +205,7 @@ export class PublicServiceBot extends ActivityHandler {
       const result = await dc.continueDialog();
       const ended =
         result.status === DialogTurnStatus.complete ? (result.result as LessonResult | undefined) : undefined;
-      if (ended?.ended !== 'interrupted' || !ended.text) return;
+      if (ended?.ended !== 'interrupted' || !ended.text) return this.note(context, text, 'other');
       text = ended.text;
     }
     const language = looksEnglish(text) ? 'en' : 'vi';
@@ -172,23 +213,33 @@ export class PublicServiceBot extends ActivityHandler {
     const folded = fold(text);
     const said = (key: CommandKey): boolean => this.commands.get(key)?.has(folded) ?? false;
 
-    if (said('helpful')) return this.feedback(context, memory, true, language);
-    if (said('notHelpful')) return this.feedback(context, memory, false, language);
-    if (said('menu.procedures')) return this.sendText(context, t('menuReply.procedures'), language);
-    if (said('menu.services')) return this.sendText(context, t('menuReply.services'), language);
-    if (said('menu.lessons')) return this.lessonMenu(context, language);
-    if (said('noneOfThese')) {
-      const r = emptyReply('no_answer', language);
-      r.text.push(t('notThese'));
-      r.buttons.push({ title: t('hotlineButton'), value: t('hotlineButton') });
-      return this.send(context, r);
-    }
-    if (said('lesson.resume')) return this.resumeLesson(context, await dialogContext(), language);
-    const lesson = this.lessonNamed(text);
-    if (lesson) {
-      await this.lastLesson.set(context, lesson.id);
-      await (await dialogContext()).beginDialog(LessonDialog.id, { lessonId: lesson.id, language });
-      return;
+    const command = (): Promise<void> | undefined => {
+      if (said('helpful')) return this.feedback(context, memory, true, language);
+      if (said('notHelpful')) return this.feedback(context, memory, false, language);
+      if (said('menu.procedures')) return this.sendText(context, t('menuReply.procedures'), language);
+      if (said('menu.services')) return this.sendText(context, t('menuReply.services'), language);
+      if (said('menu.lessons')) return this.lessonMenu(context, language);
+      if (said('noneOfThese')) {
+        const r = emptyReply('no_answer', language);
+        r.text.push(t('notThese'));
+        r.buttons.push({ title: t('hotlineButton'), value: t('hotlineButton') });
+        return this.send(context, r);
+      }
+      if (said('lesson.resume'))
+        return dialogContext().then((dc) => this.resumeLesson(context, dc, language));
+      const lesson = this.lessonNamed(text);
+      if (lesson)
+        return this.lastLesson
+          .set(context, lesson.id)
+          .then(dialogContext)
+          .then((dc) => dc.beginDialog(LessonDialog.id, { lessonId: lesson.id, language }))
+          .then(() => undefined);
+      return undefined;
+    };
+    const done = command();
+    if (done) {
+      await done;
+      return this.note(context, text, 'other');
     }
 
     const reply = this.assistant.respond(text, memory);
@@ -203,7 +254,7 @@ export class PublicServiceBot extends ActivityHandler {
         reply.handoffReason === 'complaint' ? reply : undefined,
       );
       await this.memory.set(context, memory);
-      return;
+      return this.note(context, text, 'handedOff', reply);
     }
     if (reply.kind === 'answer' || reply.kind === 'no_answer' || reply.kind === 'clarify')
       memory.lastQuestion = text;
@@ -217,6 +268,32 @@ export class PublicServiceBot extends ActivityHandler {
     }
     await this.memory.set(context, memory);
     await this.send(context, reply);
+    this.note(context, text, outcomeOf(reply), reply);
+  }
+
+  /**
+   * Record what the message came to, after the reply went out: the citizen
+   * never waits on it, and a failure is logged, not thrown.
+   */
+  private note(context: TurnContext, text: string, outcome: Outcome, reply?: Reply): void {
+    if (!this.outcomes) return;
+    const row = {
+      channel: context.activity.channelId,
+      conversationId: context.activity.conversation.id,
+      outcome,
+      text,
+      entryId: reply?.entry?.id ?? null,
+      candidates: reply?.candidates.map((c) => c.id),
+    };
+    this.later(() => this.outcomes!.record(row), 'outcome record failed');
+  }
+
+  /** Work after a reply, awaited by `settle`; a failure is logged. */
+  private later(work: () => Promise<void>, what: string): void {
+    const done: Promise<void> = work()
+      .catch((e: unknown) => this.log?.error(what, { error: (e as Error).message }))
+      .finally(() => this.pending.delete(done));
+    this.pending.add(done);
   }
 
   /**
@@ -230,15 +307,12 @@ export class PublicServiceBot extends ActivityHandler {
     const where = this.handoff?.where(context);
     await this.handoff?.urgentEvent(context, reason);
     const log = { conversationId: context.activity.conversation.id, channel: context.activity.channelId };
-    const follow = async (): Promise<void> => {
+    this.note(context, text, 'emergency', reply);
+    this.later(async () => {
       await this.records?.addTranscript({ ...log, role: 'user', text });
       await this.records?.addTranscript({ ...log, role: 'bot', text: toPlainText(reply), entryId: null });
       if (where) await this.handoff?.urgent(where, reason, reply.language, text);
-    };
-    const done: Promise<void> = follow()
-      .catch((e: unknown) => this.log?.error('urgent follow-up failed', { error: (e as Error).message }))
-      .finally(() => this.pending.delete(done));
-    this.pending.add(done);
+    }, 'urgent follow-up failed');
   }
 
   /** Wait for the work started after replies (shutdown, tests). */
@@ -295,6 +369,9 @@ export class PublicServiceBot extends ActivityHandler {
   ): Promise<void> {
     const t = this.assistant.t(language);
     await this.records?.addFeedback(context.activity.conversation.id, memory.lastAnswer ?? null, helpful);
+    const conversationId = context.activity.conversation.id;
+    if (this.outcomes)
+      this.later(() => this.outcomes!.feedback(conversationId, helpful), 'feedback record failed');
     memory.unhelpful = helpful ? 0 : (memory.unhelpful ?? 0) + 1;
     await this.memory.set(context, memory);
     const r = emptyReply('smalltalk', language);

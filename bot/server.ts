@@ -36,6 +36,7 @@ import {
   openDatabase,
   type Database,
 } from '../storage/database';
+import { TurnOutcomes } from '../storage/outcomes';
 import { Records } from '../storage/records';
 import { purgeOlderThan } from '../storage/retention';
 import { DatabaseThrottleStore, MemoryThrottleStore } from '../storage/throttle';
@@ -44,6 +45,7 @@ import { composeAnswer } from './compose';
 import { reuseConnectorClients } from './connectorClients';
 import { toPlainText } from './reply';
 import type { Config } from './config';
+import { LiveKnowledge } from './liveKnowledge';
 import type { Logger } from './log';
 import { PublicServiceBot } from './publicServiceBot';
 
@@ -59,6 +61,8 @@ export interface RunningServer {
   accounts: Accounts;
   /** The bot, for `settle()`: work started after replies (urgent tickets) is finished. */
   bot: PublicServiceBot;
+  /** The knowledge base in use, with the examples supervisors added (reloadable). */
+  knowledge: LiveKnowledge;
   close(): Promise<void>;
 }
 
@@ -114,11 +118,13 @@ function scheduleRetention(db: Database, days: number, log: Logger): NodeJS.Time
 }
 
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
-  const kb = loadKnowledgeBase(config.seedsDir, {
-    passagesDir: config.passagesDir,
-    documentsDir: config.documentsDir,
-  });
-  const assistant = new Assistant(kb, {}, config.hotline);
+  const loadKb = () =>
+    loadKnowledgeBase(config.seedsDir, {
+      passagesDir: config.passagesDir,
+      documentsDir: config.documentsDir,
+    });
+  // Checked before the database is opened, so an invalid knowledge base is reported first.
+  let kb: ReturnType<typeof loadKb> | undefined = loadKb();
   log.info('knowledge base loaded', { entries: kb.entries.length, passages: kb.passages.length });
   const db = await openDatabase({ ...config.database, log });
   let bus: Bus;
@@ -135,6 +141,20 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const throttles = dialectOf(db) === 'postgres' ? new DatabaseThrottleStore(db) : new MemoryThrottleStore();
   const storage = new DatabaseStorage(db);
   const records = new Records(db);
+  const outcomes = new TurnOutcomes(db, config.hotline.schedule.timeZone);
+  const answering: { bot?: PublicServiceBot } = {};
+  const knowledge = await LiveKnowledge.start({
+    load: () => {
+      const first = kb;
+      kb = undefined;
+      return first ?? loadKb();
+    },
+    build: (base) => new Assistant(base, {}, config.hotline),
+    outcomes,
+    onChange: (a) => answering.bot?.useAssistant(a),
+    bus,
+    log,
+  });
   const desk = new HotlineDesk(db, config.hotline.schedule, bus);
   const retention = scheduleRetention(db, config.retentionDays, log);
   const accounts = new Accounts(db, config.hotline.sessionHours * 3600_000);
@@ -148,13 +168,15 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       'no hotline accounts yet: set HOTLINE_ADMIN_USER and HOTLINE_ADMIN_PASSWORD, or run npm run hotline:user -- add NAME --supervisor',
     );
   const bot = new PublicServiceBot({
-    assistant,
+    assistant: knowledge.assistant,
     conversationState: new ConversationState(storage),
     userState: new UserState(storage),
     records,
     handoff: { desk, mode: config.hotline.handoff, hours: config.hotline.hours },
     log,
+    outcomes,
   });
+  answering.bot = bot;
   const relay = new Relay((context, reply) => bot.send(context, reply));
   const auth = new ConfigurationBotFrameworkAuthentication({
     MicrosoftAppId: config.bot.appId,
@@ -275,9 +297,10 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       accounts,
       relay,
       records,
-      t: (language) => assistant.t(language),
+      t: (language) => knowledge.assistant.t(language),
       throttles,
       searchKb: (q) => {
+        const assistant = knowledge.assistant;
         const result = assistant.index.search(q);
         return result.candidates.flatMap((c) => {
           const entry = assistant.index.get(c.id);
@@ -290,6 +313,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
         });
       },
       log,
+      insight: { db, outcomes, timeZone: config.hotline.schedule.timeZone, knowledge },
     },
     {
       longWaitMinutes: config.hotline.longWaitMinutes,
@@ -317,6 +341,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     desk,
     accounts,
     bot,
+    knowledge,
     close: () =>
       (closing ??= (async () => {
         // Not ready any more, first: the load balancer stops sending new citizens here while
@@ -325,6 +350,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
         if (config.shutdownDrainMs > 0) await new Promise((r) => setTimeout(r, config.shutdownDrainMs));
         clearInterval(retention);
         await bot.settle();
+        knowledge.close();
         hotline.close();
         desk.close();
         webchat.close();

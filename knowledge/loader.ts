@@ -269,3 +269,20 @@ function loadPassages(dir: string, rel: (f: string) => string, problems: Problem
   }
   return out;
 }
+
+/**
+ * The knowledge base with more example questions for the router (and, as
+ * ordinary questions, for triage): those supervisors added from the inbox of
+ * unanswered questions, which the composition root reads from the database.
+ * Examples naming an entry this knowledge base does not hold are left out.
+ */
+export function withExamples(
+  kb: KnowledgeBase,
+  extra: Array<{ entryId: string; text: string }>,
+): KnowledgeBase {
+  const held = new Set(kb.entries.map((e) => e.id));
+  const added: Example[] = extra
+    .filter((e) => held.has(e.entryId) || e.entryId === NOT_COVERED)
+    .map((e) => ({ text: e.text, label: e.entryId, file: 'supervisor' }));
+  return added.length === 0 ? kb : { ...kb, examples: [...kb.examples, ...added] };
+}

@@ -187,6 +187,40 @@ export interface ThrottleEventTable {
   at: number;
 }
 
+/** One citizen message and what the bot made of it (the supervisor's dashboard and inbox). */
+export interface TurnOutcomeTable {
+  id: Generated<number>;
+  /** The Bot Framework channel id: `zalo`, `directline` (this server's web chat), or another. */
+  channel: string;
+  conversation_id: string;
+  created_at: string;
+  /** The calendar day and hour in the hotline's time zone (HOTLINE_TIMEZONE), YYYY-MM-DD and 0–23. */
+  day: string;
+  hour: number;
+  /** answered, clarified, notFound, declined, handedOff, emergency or other. */
+  outcome: string;
+  /** The message, personal data masked; null for `other` turns (lessons, menus, hand-off talk). */
+  text: string | null;
+  /** The entry answered from. */
+  entry_id: string | null;
+  /** JSON array of the entry ids the assistant considered, best first. */
+  candidates: Generated<string>;
+  /** 0 when the citizen pressed "Chưa hữu ích" on this answer, 1 for "Hữu ích". */
+  helpful: number | null;
+  /** What a supervisor decided in the inbox: example, draft or outside. */
+  reviewed: string | null;
+}
+
+/** An example question a supervisor added to an entry (`example`) or to a draft of a new one (`draft`). */
+export interface KbExampleTable {
+  id: Generated<number>;
+  entry_id: string;
+  text: string;
+  status: string;
+  agent_id: number | null;
+  created_at: string;
+}
+
 export interface Tables {
   bot_state: BotStateTable;
   transcripts: TranscriptTable;
@@ -206,6 +240,8 @@ export interface Tables {
   hotline_audit: HotlineAuditTable;
   throttle_windows: ThrottleWindowTable;
   throttle_events: ThrottleEventTable;
+  turn_outcomes: TurnOutcomeTable;
+  kb_examples: KbExampleTable;
 }
 
 export type Database = Kysely<Tables>;

@@ -267,4 +267,58 @@ export const migrations: Record<string, Migration> = {
       await db.schema.dropTable('throttle_windows').execute();
     },
   },
+  '007_turn_outcomes_kb_examples': {
+    // What each citizen message came to (for the supervisor's dashboard and inbox of unanswered
+    // questions), and the example questions supervisors add to the knowledge base from it.
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('turn_outcomes')
+        .addColumn('id', ...autoId(db))
+        .addColumn('channel', 'varchar(64)', (c) => c.notNull())
+        .addColumn('conversation_id', 'varchar(256)', (c) => c.notNull())
+        .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
+        .addColumn('day', 'varchar(10)', (c) => c.notNull())
+        .addColumn('hour', 'integer', (c) => c.notNull())
+        .addColumn('outcome', 'varchar(16)', (c) => c.notNull())
+        .addColumn('text', 'text')
+        .addColumn('entry_id', 'varchar(128)')
+        .addColumn('candidates', 'text', (c) => c.notNull().defaultTo('[]'))
+        .addColumn('helpful', 'integer')
+        .addColumn('reviewed', 'varchar(16)')
+        .execute();
+      await db.schema
+        .createIndex('turn_outcomes_day')
+        .on('turn_outcomes')
+        .columns(['day', 'outcome'])
+        .execute();
+      await db.schema
+        .createIndex('turn_outcomes_conversation')
+        .on('turn_outcomes')
+        .columns(['conversation_id', 'id'])
+        .execute();
+      await db.schema
+        .createIndex('turn_outcomes_created')
+        .on('turn_outcomes')
+        .columns(['created_at'])
+        .execute();
+      await db.schema
+        .createTable('kb_examples')
+        .addColumn('id', ...autoId(db))
+        .addColumn('entry_id', 'varchar(128)', (c) => c.notNull())
+        .addColumn('text', 'text', (c) => c.notNull())
+        .addColumn('status', 'varchar(16)', (c) => c.notNull())
+        .addColumn('agent_id', 'integer')
+        .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('kb_examples_status')
+        .on('kb_examples')
+        .columns(['status', 'entry_id'])
+        .execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.dropTable('kb_examples').execute();
+      await db.schema.dropTable('turn_outcomes').execute();
+    },
+  },
 };

@@ -4,7 +4,10 @@
  * idle conversation state, Zalo de-duplication keys and the messages of
  * closed hotline tickets are deleted; tickets themselves (code, category,
  * rating, times: no citizen text beyond the subject) stay for statistics,
- * with the subject and call-back number cleared.
+ * with the subject and call-back number cleared. The outcome of each
+ * message (the supervisor's dashboard and inbox, `turn_outcomes`) goes with
+ * the transcripts; the example questions supervisors chose to add to the
+ * knowledge base (`kb_examples`) are knowledge and stay.
  *
  * Every replica may run it: the deletes are idempotent.
  */
@@ -19,6 +22,7 @@ export interface RetentionResult {
   ticketMessages: number;
   ticketsCleared: number;
   feedback: number;
+  turnOutcomes: number;
 }
 
 /** Delete what is older than `days` days (before `now`). */
@@ -28,6 +32,7 @@ export async function purgeOlderThan(db: Database, days: number, now = new Date(
     Number(r.numDeletedRows ?? r.numUpdatedRows ?? 0);
   const transcripts = await db.deleteFrom('transcripts').where('created_at', '<', cutoff).executeTakeFirst();
   const feedback = await db.deleteFrom('feedback').where('created_at', '<', cutoff).executeTakeFirst();
+  const outcomes = await db.deleteFrom('turn_outcomes').where('created_at', '<', cutoff).executeTakeFirst();
   const activities = await db
     .deleteFrom('webchat_activities')
     .where('created_at', '<', cutoff)
@@ -71,5 +76,6 @@ export async function purgeOlderThan(db: Database, days: number, now = new Date(
     ticketMessages: count(messages),
     ticketsCleared: count(cleared),
     feedback: count(feedback),
+    turnOutcomes: count(outcomes),
   };
 }

@@ -12,7 +12,8 @@
  *   POST /hotline/api/tickets/{code}/transfer   {to}  (a username)
  *   POST /hotline/api/tickets/{code}/resolve    {category,note}
  *   GET  /hotline/api/kb?q=                     search the knowledge base for an answer to insert
- *   GET  /hotline/api/stats                     supervisors: waiting time, handled, ratings
+ *   GET  /hotline/api/stats                     supervisors: the dashboard's figures (insightRoutes.ts)
+ *   …/unanswered, /top, /kb/…                   supervisors: the inbox and the knowledge base (insightRoutes.ts)
  *   GET  /hotline/api/audit                     supervisors: who claimed, answered, resolved
  *   GET  /hotline/api/events                    Server-Sent Events of ticket changes
  *
@@ -33,6 +34,7 @@ import { Accounts, csrfMatches, type Session } from './accounts';
 import type { ThrottleStore } from '../../storage/throttle';
 import { LoginThrottle } from './loginThrottle';
 import { TicketError, type DeskEvent, type HotlineDesk, type Ticket, type TicketStatus } from './desk';
+import { mountInsight, type InsightDeps } from './insightRoutes';
 import type { Relay } from './relay';
 import type { TFunction } from 'i18next';
 
@@ -60,6 +62,8 @@ export interface HotlineDeps {
   log: Logger;
   /** Where login failures are counted (shared by replicas on PostgreSQL); default this process. */
   throttles?: ThrottleStore;
+  /** The supervisor's dashboard and inbox. */
+  insight: InsightDeps;
 }
 
 export interface HotlineConsole {
@@ -125,7 +129,7 @@ export function mountHotline(
   const { desk, accounts, relay, log } = deps;
   const throttle = new LoginThrottle({ perMinute: options.loginsPerMinute, store: deps.throttles });
   const streams = new Set<{ close(): void }>();
-  // The page's three files are small and fixed: read once, served from memory.
+  // The page's files are small and fixed: read once, served from memory.
   const page = (file: string, type: string) => {
     const body = readFileSync(join(PUBLIC_DIR, file));
     return async (_req: Request, res: Response) => {
@@ -143,6 +147,7 @@ export function mountHotline(
   server.get('/hotline', page('index.html', 'text/html'));
   server.get('/hotline/console.js', page('console.js', 'text/javascript'));
   server.get('/hotline/console.css', page('console.css', 'text/css'));
+  server.get('/hotline/insight.js', page('insight.js', 'text/javascript'));
 
   const agentName = new Map<number, string>();
   const nameOf = async (id: number | null): Promise<string> => {
@@ -379,15 +384,7 @@ export function mountHotline(
     }),
   );
 
-  server.get(
-    '/hotline/api/stats',
-    authed(async (_req, res, s) => {
-      if (!supervisor(s)) return fail(res, 403, 'supervisors_only', 'statistics are for supervisors');
-      const since = new Date();
-      since.setUTCHours(since.getUTCHours() - 24);
-      res.send(200, { since: since.toISOString(), ...(await desk.stats(since)) });
-    }),
-  );
+  mountInsight(server, deps.insight, { authed, fail, body, desk });
 
   server.get(
     '/hotline/api/audit',

@@ -37,6 +37,9 @@
     return e;
   }
 
+  // Shared with the supervisor's view (insight.js), which loads after this file.
+  window.hotlineConsole = { api, el };
+
   function minutes(seconds) {
     const m = Math.floor(seconds / 60);
     return m < 1 ? 'dưới 1 phút' : m + ' phút';
@@ -71,6 +74,10 @@
       to.append(new Option('Chuyển cho…', ''));
       for (const a of me.agents)
         if (a.username !== me.agent.username) to.append(new Option(a.name, a.username));
+      // The supervisor's view (insight.js) starts from here.
+      document.dispatchEvent(
+        new CustomEvent('hotline:ready', { detail: { agent: me.agent, csrf: me.csrf } }),
+      );
       connect();
       await refresh();
     } catch {

@@ -3,6 +3,7 @@ import { Accounts } from '../../../adapters/hotline/accounts';
 import { HotlineDesk } from '../../../adapters/hotline/desk';
 import { HotlineHours } from '../../../adapters/hotline/hours';
 import { clientAddress } from '../../../bot/clientAddress';
+import { TurnOutcomes } from '../../../storage/outcomes';
 import { Records } from '../../../storage/records';
 import { purgeOlderThan } from '../../../storage/retention';
 import { backends } from '../../support/backends';
@@ -17,6 +18,10 @@ describe.each(backends())('retention on %s', (_name, backend) => {
     const records = new Records(db);
     await records.addTranscript({ conversationId: 'old', channel: 'directline', role: 'user', text: 'cũ' });
     await records.addTranscript({ conversationId: 'new', channel: 'directline', role: 'user', text: 'mới' });
+    const outcomes = new TurnOutcomes(db);
+    for (const conversationId of ['old', 'new'])
+      await outcomes.record({ channel: 'zalo', conversationId, outcome: 'notFound', text: 'sổ hồng' });
+    await outcomes.addExamples('dang-ky-tam-tru', ['khai báo ở nhờ'], 'example', null);
     await db
       .insertInto('zalo_events')
       .values({ event_key: 'e-old', received_at: new Date().toISOString() })
@@ -53,6 +58,12 @@ describe.each(backends())('retention on %s', (_name, backend) => {
       .where('conversation_id', '=', 'old')
       .execute();
     await db.updateTable('zalo_events').set({ received_at: old }).execute();
+    await db
+      .updateTable('turn_outcomes')
+      .set({ created_at: old })
+      .where('conversation_id', '=', 'old')
+      .execute();
+    await db.updateTable('kb_examples').set({ created_at: old }).execute();
     await db.updateTable('bot_state').set({ updated_at: old }).execute();
     await db.updateTable('tickets').set({ resolved_at: old }).execute();
 
@@ -63,7 +74,11 @@ describe.each(backends())('retention on %s', (_name, backend) => {
       botState: 1,
       ticketMessages: 1,
       ticketsCleared: 1,
+      turnOutcomes: 1,
     });
+    const left = await db.selectFrom('turn_outcomes').select('conversation_id').execute();
+    expect(left.map((r) => r.conversation_id)).toEqual(['new']);
+    expect((await outcomes.examples()).map((e) => e.text)).toEqual(['khai báo ở nhờ']);
     expect((await records.transcript('new')).map((l) => l.text)).toEqual(['mới']);
     expect(await records.transcript('old')).toEqual([]);
     const kept = await desk.get(ticket.code);
