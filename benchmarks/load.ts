@@ -3,7 +3,7 @@
  * dependency): `connections` clients each send their next request as soon
  * as the previous answer has been read, for `seconds`, after a warm-up.
  */
-import { Agent, request } from 'node:http';
+import { Agent, createServer, request, type Server } from 'node:http';
 import { performance } from 'node:perf_hooks';
 
 export interface LoadRequest {
@@ -95,4 +95,20 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     p99Ms: round(percentile(sorted, 0.99), 2),
     maxMs: round(sorted[sorted.length - 1] ?? 0, 2),
   };
+}
+
+/**
+ * The connector a channel would run, on loopback: it takes every reply a bot
+ * posts and says OK, so a bot replying through a connector can be loaded.
+ */
+export async function startConnectorStub(): Promise<{ server: Server; port: number }> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"id":"1"}');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { server, port: (server.address() as { port: number }).port };
 }

@@ -18,13 +18,12 @@
  * growth. Writes bench-results/soak.json.
  */
 import { fork } from 'node:child_process';
-import { createServer } from 'node:http';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { zaloMac } from '../adapters/zalo/webhook';
 import { APP_ID, FakeZalo, OA_ID, OA_SECRET } from '../tests/support/fakeZalo';
+import { startConnectorStub } from './load';
 import type { MemorySample } from './soakServer';
 
 const SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 600);
@@ -66,15 +65,8 @@ export function slope(points: Array<[number, number]>): number {
 async function main(): Promise<void> {
   const fake = await new FakeZalo().start();
   // The Bot Framework connector stub: takes every reply the bot posts.
-  const connector = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end('{"id":"1"}');
-    });
-  });
-  await new Promise<void>((r) => connector.listen(0, '127.0.0.1', r));
-  const serviceUrl = `http://127.0.0.1:${(connector.address() as AddressInfo).port}`;
+  const { server: connector, port: connectorPort } = await startConnectorStub();
+  const serviceUrl = `http://127.0.0.1:${connectorPort}`;
 
   const child = fork(join(__dirname, 'soakServer.js'), [], {
     execArgv: ['--expose-gc', ...NODE_ARGS.split(' ').filter(Boolean), '--disable-warning=DEP0111'],

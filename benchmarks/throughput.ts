@@ -21,7 +21,6 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
@@ -35,7 +34,7 @@ import restify from 'restify';
 import { loadConfig } from '../bot/config';
 import { createLogger } from '../bot/log';
 import { startServer } from '../bot/server';
-import { runLoad, type LoadRequest, type LoadResult } from './load';
+import { runLoad, startConnectorStub, type LoadRequest, type LoadResult } from './load';
 
 export const TARGETS = [
   'restify',
@@ -87,16 +86,7 @@ async function serveBare(): Promise<{ port: number }> {
 }
 
 async function serveEcho(): Promise<{ port: number; connectorPort: number }> {
-  // The connector a channel would run, on loopback: it takes the bot's reply and says OK.
-  const connector = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end('{"id":"1"}');
-    });
-  });
-  await new Promise<void>((r) => connector.listen(0, '127.0.0.1', r));
-  const connectorPort = (connector.address() as { port: number }).port;
+  const { port: connectorPort } = await startConnectorStub();
   const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({}));
   const bot = new EchoBot();
   const server = restify.createServer();

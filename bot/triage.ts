@@ -165,7 +165,7 @@ export function decideMessage(
   const d = decideTriage(ranking, t);
   if (knowledge < t.knowledgeCut || URGENT.has(d.label) || d.label === 'none') return d;
   const bar = ASKS_ABOUT_SERVICE.has(d.label) ? t.otherOnKnowledge : t.namingOnKnowledge;
-  return d.p >= bar ? d : decideTriage(ranking, { ...t, other: bar });
+  return d.p >= bar ? d : { label: 'none', p: ranking.find((r) => r.label === 'none')?.p ?? 0, ranking };
 }
 
 /** The triage decision from class probabilities: emergencies first, then self-harm, then the rest. */
