@@ -36,6 +36,8 @@ export interface EvidenceReport {
   sourced: number;
   /** The same two counts per key fact. */
   byFact: Record<KeyFact, { total: number; sourced: number }>;
+  /** Key facts deliberately left unstated: the entry points to an official page or 1022 instead. */
+  pointers: number;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -78,13 +80,19 @@ export function evidenceReport(
     { total: number; sourced: number }
   >;
   const listed: EntryEvidence[] = [];
+  let pointers = 0;
   for (const entry of entries) {
     const evidence = entry.evidence ?? [];
     const named = new Set(evidence.map((e) => e.fact));
     const unsourced: KeyFact[] = [];
     if (entry.kind === 'procedure') {
+      const unconfirmed = new Set<string>(entry.unconfirmed ?? []);
       for (const fact of keyFacts) {
         if (!present(entry[fact])) continue;
+        if (unconfirmed.has(fact)) {
+          pointers += 1;
+          continue;
+        }
         byFact[fact].total += 1;
         if (named.has(fact)) byFact[fact].sourced += 1;
         else unsourced.push(fact);
@@ -103,6 +111,7 @@ export function evidenceReport(
     total: counts.reduce((n, c) => n + c.total, 0),
     sourced: counts.reduce((n, c) => n + c.sourced, 0),
     byFact,
+    pointers,
   };
 }
 
@@ -126,6 +135,9 @@ export function formatEvidenceReport(report: EvidenceReport, maxAgeDays: number)
     })
     .join(', ');
   lines.push(`per field: ${shares}`);
+  if (report.pointers > 0) {
+    lines.push(`not stated (an official page or 1022 instead): ${report.pointers} facts`);
+  }
   lines.push(`sourced: ${report.sourced}/${report.total} facts`);
   return lines;
 }

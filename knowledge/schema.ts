@@ -18,10 +18,10 @@ const isoDate = z
 const entryId = z
   .string()
   .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be lower-case ASCII words joined by "-"');
-/** Coverage topic ids from knowledge-coverage.md: A1..A37, B1..B12, C1..C14, D. */
+/** Coverage topic ids from knowledge-coverage.md: A1..A120 and on, B1..B12, C1..C14, D. */
 const topicId = z
   .string()
-  .regex(/^(?:[ABC]\d{1,2}|D)$/, 'must be a coverage topic id such as A1, B7, C3 or D');
+  .regex(/^(?:[ABC]\d{1,3}|D)$/, 'must be a coverage topic id such as A1, A104, B7, C3 or D');
 /** National procedure code (mã thủ tục), e.g. 1.001193. */
 const procedureCode = z.string().regex(/^\d\.\d{6}$/, 'must look like 1.001193');
 
@@ -89,6 +89,9 @@ const commonFields = {
   evidence: z.array(evidenceSchema).optional(),
 };
 
+/** Key facts an entry may leave unconfirmed, pointing to an official page or 1022 instead. */
+export const unconfirmableFacts = ['fees', 'processing_time', 'where', 'documents'] as const;
+
 export const onlineLevels = ['toan_trinh', 'mot_phan', 'khong'] as const;
 
 export const procedureSchema = z
@@ -116,11 +119,30 @@ export const procedureSchema = z
       note: text.optional(),
     }),
     legal_basis: textList.min(1, 'a procedure needs its legal basis'),
+    /**
+     * Key facts no reachable source confirms, so the entry does not state
+     * them: their text sends the citizen to an official page (a link) or to
+     * 1022 instead of guessing, and `kb:check` counts them apart.
+     */
+    unconfirmed: z.array(z.enum(unconfirmableFacts)).optional(),
   })
   .refine((p) => p.codes.length > 0 || p.codes_note !== undefined, {
     message:
       'a procedure needs at least one national procedure code, or codes_note saying why none is confirmed',
     path: ['codes'],
+  })
+  .superRefine((p, ctx) => {
+    for (const fact of p.unconfirmed ?? []) {
+      const value = p[fact];
+      const said = Array.isArray(value) ? value.join(' ') : value;
+      if (!/https?:\/\/|1022/.test(said)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [fact],
+          message: `listed as unconfirmed, so it must point to an official page (a link) or to 1022, not state a value`,
+        });
+      }
+    }
   });
 
 export const serviceSchema = z.strictObject({

@@ -82,6 +82,23 @@ describe('the evidence report', () => {
     );
   });
 
+  it('counts a fact left unconfirmed as a pointer, neither sourced nor missing', () => {
+    const [first, ...rest] = procedures as [Entry, ...Entry[]];
+    const pointing = {
+      ...first,
+      fees: 'Xem mức lệ phí tại https://dichvucong.gov.vn hoặc hỏi 1022.',
+      unconfirmed: ['fees'],
+    } as Entry;
+    const report = evidenceReport([pointing, ...rest], { today, maxAgeDays: 365 });
+    expect(report.total).toBe(5 * procedures.length - 1);
+    expect(report.pointers).toBe(1);
+    expect(report.byFact.fees.total).toBe(procedures.length - 1);
+    expect(report.entries.find((e) => e.id === first.id)?.unsourced).not.toContain('fees');
+    expect(formatEvidenceReport(report, 365)).toContain(
+      'not stated (an official page or 1022 instead): 1 facts',
+    );
+  });
+
   it('does not count key facts on entries other than procedures', () => {
     const report = evidenceReport(others, { today, maxAgeDays: 365 });
     expect(report.total).toBe(0);
@@ -166,6 +183,25 @@ describe('evidence in the knowledge files', () => {
         expect.stringMatching(new RegExp(`^${at}\\.1: .*note`)),
       ]),
     );
+  });
+
+  it('rejects a fact listed as unconfirmed that states a value instead of pointing to a page or 1022', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'seeds-'));
+    cpSync(FIXTURE_SEEDS, dir, { recursive: true });
+    const file = join(dir, 'procedures', 'dang-ky-ket-hon.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8') + 'unconfirmed: [fees]\n');
+    let problems: string[] = [];
+    try {
+      loadKnowledgeBase(dir, { relativeTo: dir });
+    } catch (e) {
+      if (!(e instanceof KnowledgeError)) throw e;
+      problems = e.problems.map(formatProblem);
+    }
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^procedures\/dang-ky-ket-hon\.yaml: fees: listed as unconfirmed, so it must point/,
+      ),
+    ]);
   });
 
   it('accepts a well-formed evidence list', () => {
