@@ -22,7 +22,7 @@ export default tseslint.config(
   },
   {
     // Scripts that run in the citizen's browser.
-    files: ['adapters/*/public/**/*.js'],
+    files: ['channels/*/public/**/*.js', 'hotline/console/public/**/*.js'],
     languageOptions: {
       globals: {
         window: 'readonly',

@@ -1,6 +1,6 @@
 /**
  * Web chat throughput through the Direct Line endpoint with ONE replica and
- * with TWO replicas (`node dist/bot/main.js`, each its own process) on one
+ * with TWO replicas (`node dist/app/main.js`, each its own process) on one
  * PostgreSQL database. For each setup: a fresh database, 200 conversations
  * (tokens/generate with the secret, then start, then the WebSocket stream),
  * and then every conversation sends BENCH_MESSAGES messages one after
@@ -42,7 +42,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import WebSocket from 'ws';
-import { projectRoot } from '../bot/paths';
+import { projectRoot } from '../core/paths';
 import { createTestDatabase, freePort, startCluster, type Cluster } from '../tests/support/postgres';
 import { replicaEnv } from '../tests/support/replica';
 
@@ -171,10 +171,10 @@ function exitOf(child: ChildProcess): Promise<void> {
   return new Promise((r) => child.once('exit', () => r()));
 }
 
-/** Start `node dist/bot/main.js`; ready once its Direct Line routes answer. Rejects, with its output, if it exits or hangs. */
+/** Start `node dist/app/main.js`; ready once its Direct Line routes answer. Rejects, with its output, if it exits or hangs. */
 async function startReplica(env: Record<string, string>, label: string): Promise<Replica> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...NODE_ARGS, join(ROOT, 'dist', 'bot', 'main.js')], {
+  const child = spawn(process.execPath, [...NODE_ARGS, join(ROOT, 'dist', 'app', 'main.js')], {
     cwd: ROOT,
     env: replicaEnv({ ...env, PORT: String(port) }),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -683,8 +683,8 @@ async function serverVersion(url: string): Promise<string> {
 }
 
 export async function main(): Promise<void> {
-  if (!existsSync(join(ROOT, 'dist', 'bot', 'main.js')))
-    throw new Error('dist/bot/main.js missing: npm run build');
+  if (!existsSync(join(ROOT, 'dist', 'app', 'main.js')))
+    throw new Error('dist/app/main.js missing: npm run build');
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       console.error(`\n${signal}: stopping the replicas and the cluster`);

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadConfiguredKnowledge } from '../bot/kb';
-import { projectRoot } from '../bot/paths';
+import { projectRoot } from '../core/paths';
 import type { KnowledgeBase } from '../knowledge/loader';
 import { fold } from '../knowledge/normalize';
 import type { Procedure } from '../knowledge/schema';

@@ -21,7 +21,7 @@ import { fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { zaloMac } from '../adapters/zalo/webhook';
+import { zaloMac } from '../channels/zalo/webhook';
 import { APP_ID, FakeZalo, OA_ID, OA_SECRET } from '../tests/support/fakeZalo';
 import { startConnectorStub } from './load';
 import type { MemorySample } from './soakServer';

@@ -5,9 +5,9 @@
  * garbage collection (heap after GC: what is still reachable, not what the
  * young generation happened to hold).
  */
-import { loadConfig } from '../bot/config';
-import { createLogger } from '../bot/log';
-import { startServer } from '../bot/server';
+import { loadConfig } from '../app/config';
+import { createLogger } from '../core/log';
+import { startServer } from '../app/server';
 
 export interface MemorySample {
   rssMb: number;

@@ -11,7 +11,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { projectRoot } from '../bot/paths';
+import { projectRoot } from '../core/paths';
 
 function freePort(): Promise<number> {
   return new Promise((res, rej) => {

@@ -11,7 +11,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { projectRoot } from '../bot/paths';
+import { projectRoot } from '../core/paths';
 import type { ScalingReport } from './scaling';
 import type { StartupReport } from './startup';
 import type { ThroughputReport } from './throughput';

@@ -31,9 +31,9 @@ import {
   type Response as BotResponse,
 } from 'botbuilder';
 import restify from 'restify';
-import { loadConfig } from '../bot/config';
-import { createLogger } from '../bot/log';
-import { startServer } from '../bot/server';
+import { loadConfig } from '../app/config';
+import { createLogger } from '../core/log';
+import { startServer } from '../app/server';
 import { runLoad, startConnectorStub, type LoadRequest, type LoadResult } from './load';
 
 export const TARGETS = [

@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
-import { loadConfig } from '../bot/config';
-import { createLogger } from '../bot/log';
-import { startServer, type RunningServer } from '../bot/server';
+import { loadConfig } from '../app/config';
+import { createLogger } from '../core/log';
+import { startServer, type RunningServer } from '../app/server';
 
 const CONVERSATIONS = 100;
 const QUESTIONS = [

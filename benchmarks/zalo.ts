@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { zaloMac } from '../adapters/zalo/webhook';
+import { zaloMac } from '../channels/zalo/webhook';
 import { APP_ID, FakeZalo, OA_ID, OA_SECRET } from '../tests/support/fakeZalo';
 
 const USERS = Number(process.env.BENCH_USERS ?? 50);

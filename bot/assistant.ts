@@ -12,7 +12,7 @@ import { FieldModel, Router } from '../knowledge/router';
 import { KnowledgeIndex, type Hit, type SearchOptions, type SearchResult } from '../knowledge/search';
 import { composeAnswer } from './compose';
 import { IntentRecognizer } from './intents';
-import { emptyReply, type Reply } from './reply';
+import { emptyReply, type Reply } from '../core/reply';
 import { defaultTriageThresholds, Triage, type Emergency, type TriageResult } from './triage';
 import {
   decideInContext,

@@ -5,7 +5,7 @@
  */
 import type { TFunction } from 'i18next';
 import type { Answerable, FieldName, Procedure } from '../knowledge/schema';
-import { emptyReply, type Reply, type ReplyField } from './reply';
+import { emptyReply, type Reply, type ReplyField } from '../core/reply';
 
 /** Parts of a procedure that can be asked for and shown, in display order. */
 const PROCEDURE_FIELDS: FieldName[] = [

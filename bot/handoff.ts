@@ -19,10 +19,10 @@
  */
 import { EventFactory, TurnContext, type ConversationReference, type Transcript } from 'botbuilder';
 import type { TFunction } from 'i18next';
-import type { HotlineDesk, TicketReason, UrgentReason } from '../adapters/hotline/desk';
+import type { HotlineDesk, TicketReason, UrgentReason } from '../hotline/domain/desk';
 import { fold } from '../knowledge/normalize';
 import type { Records } from '../storage/records';
-import { emptyReply, type Reply } from './reply';
+import { emptyReply, type Reply } from '../core/reply';
 
 export type HandoffMode = 'console' | 'event';
 

@@ -9,7 +9,7 @@ import { Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-di
 import type { TFunction } from 'i18next';
 import { foldedTokens } from '../knowledge/normalize';
 import type { Lesson } from '../knowledge/schema';
-import { emptyReply, type Reply } from './reply';
+import { emptyReply, type Reply } from '../core/reply';
 
 /** Where the citizen is in each lesson: lesson id → step index (0-based). */
 export type LessonProgress = Record<string, number>;

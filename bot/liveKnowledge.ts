@@ -13,7 +13,7 @@ import { withExamples, type KnowledgeBase } from '../knowledge/loader';
 import type { Bus } from '../storage/bus';
 import type { TurnOutcomes } from '../storage/outcomes';
 import type { Assistant } from './assistant';
-import type { Logger } from './log';
+import type { Logger } from '../core/log';
 
 /** The bus channel reloads are announced on. */
 export const KB_CHANNEL = 'kb';

@@ -19,10 +19,10 @@ import type { Outcome, TurnOutcomes } from '../storage/outcomes';
 import type { Records } from '../storage/records';
 import { Assistant, newMemory, type ConversationMemory } from './assistant';
 import { HandoffFlow, type HandoffMemory, type HandoffOptions } from './handoff';
-import type { Logger } from './log';
+import type { Logger } from '../core/log';
 import { LessonDialog, type LessonProgress, type LessonResult } from './lessonDialog';
-import { emptyReply, toPlainText, type Reply } from './reply';
-import { toActivity } from './render';
+import { emptyReply, toPlainText, type Reply } from '../core/reply';
+import { toActivity } from '../core/activity';
 
 const COMMAND_KEYS = [
   'helpful',

@@ -23,7 +23,6 @@ const inputs = [
   'bot',
   'core',
   'knowledge',
-  'adapters',
   'benchmarks',
   'storage',
   'hotline',

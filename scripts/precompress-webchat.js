@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Write the Web Chat bundle's compressed copies for the server
- * (`adapters/webchat/assets.ts`): dist/webchat/webchat.<hash>.js, .js.gz
+ * (`channels/webchat/assets.ts`): dist/webchat/webchat.<hash>.js, .js.gz
  * (gzip level 9) and .js.br (brotli quality 11), and manifest.json naming
  * them with the bundle's size and modification time. Nothing is done when
  * the manifest already matches the installed bundle. Run by the build.

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Storage, StoreItems } from 'botbuilder';
 import type { Transaction } from 'kysely';
 import type { Database, Tables } from './database';
-import { maskFields } from './mask';
+import { maskFields } from '../core/mask';
 
 export class DatabaseStorage implements Storage {
   constructor(private readonly db: Database) {}

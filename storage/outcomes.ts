@@ -11,7 +11,7 @@
  * learns from, so `knowledge/` never reads the database.
  */
 import type { Database } from './database';
-import { maskPersonalData } from './mask';
+import { maskPersonalData } from '../core/mask';
 
 export const OUTCOMES = [
   'answered',

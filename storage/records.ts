@@ -4,7 +4,7 @@
  * the knowledge base.
  */
 import type { Database } from './database';
-import { maskPersonalData } from './mask';
+import { maskPersonalData } from '../core/mask';
 
 export interface TranscriptLine {
   conversationId: string;

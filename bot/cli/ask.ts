@@ -8,10 +8,10 @@ import { KnowledgeError, formatProblem } from '../../knowledge/loader';
 import { ConversationState, MemoryStorage, UserState, type Activity } from 'botbuilder';
 import { Assistant, defaultHotline } from '../assistant';
 import { loadConfiguredKnowledge } from '../kb';
-import { LocalAdapter } from '../localAdapter';
+import { LocalAdapter } from './localAdapter';
 import { PublicServiceBot } from '../publicServiceBot';
-import { activityText } from '../render';
-import type { Reply } from '../reply';
+import { activityText } from '../../core/activity';
+import type { Reply } from '../../core/reply';
 
 export interface AskLine {
   id: string;

@@ -5,7 +5,7 @@
  * decline) and, for answers, the entry. A test set only (eval/README.md).
  */
 import { join } from 'node:path';
-import { projectRoot } from '../paths';
+import { projectRoot } from '../../core/paths';
 import type { AskLine } from './ask';
 import { readJsonl, runAsk, Tally } from './eval';
 

@@ -8,7 +8,7 @@
  * A test set only (eval/README.md).
  */
 import { join } from 'node:path';
-import { projectRoot } from '../paths';
+import { projectRoot } from '../../core/paths';
 import type { AskLine } from './ask';
 import { readJsonl, runAsk, Tally } from './eval';
 

@@ -12,7 +12,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import type { RunningServer } from '../../bot/server';
+import type { RunningServer } from '../../app/server';
 import { newSession, poll, say, startConversation, type Session } from '../support/directline';
 import { startTestServer } from '../support/server';
 import { waitFor } from '../support/wait';

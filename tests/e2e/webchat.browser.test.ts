@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import type { RunningServer } from '../../bot/server';
+import type { RunningServer } from '../../app/server';
 import { startTestServer } from '../support/server';
 import { ROOT } from '../helpers';
 import { launch } from './browser';

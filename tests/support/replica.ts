@@ -1,5 +1,5 @@
 /**
- * The assistant as its own process (`node dist/bot/main.js`, built by Jest's
+ * The assistant as its own process (`node dist/app/main.js`, built by Jest's
  * global setup), as a replica runs in production: started with an
  * environment, ready when it logs "listening", stopped or killed at will.
  */
@@ -33,9 +33,9 @@ export function replicaEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   };
 }
 
-/** Run `node dist/bot/main.js` with `env`; resolves once it listens, rejects if it exits first. */
+/** Run `node dist/app/main.js` with `env`; resolves once it listens, rejects if it exits first. */
 export function startReplica(env: Record<string, string>, timeoutMs = 30_000): Promise<Replica> {
-  const child = spawn(process.execPath, ['--disable-warning=DEP0111', join(ROOT, 'dist', 'bot', 'main.js')], {
+  const child = spawn(process.execPath, ['--disable-warning=DEP0111', join(ROOT, 'dist', 'app', 'main.js')], {
     env: replicaEnv(env),
     stdio: ['ignore', 'ignore', 'pipe'],
   });

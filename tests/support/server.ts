@@ -6,9 +6,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../bot/config';
-import { createLogger } from '../../bot/log';
-import { startServer, type RunningServer } from '../../bot/server';
+import { loadConfig } from '../../app/config';
+import { createLogger } from '../../core/log';
+import { startServer, type RunningServer } from '../../app/server';
 import { FIXTURE_SEEDS } from '../helpers';
 
 export function startTestServer(env: Record<string, string> = {}): Promise<RunningServer> {

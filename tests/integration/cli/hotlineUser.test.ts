@@ -3,13 +3,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Accounts } from '../../../adapters/hotline/accounts';
+import { Accounts } from '../../../hotline/domain/accounts';
 import { openDatabase } from '../../../storage/database';
 import { ROOT } from '../../helpers';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'hotline-user-'));
 const run = (args: string[], input?: string, password?: string) =>
-  spawnSync(process.execPath, [join(ROOT, 'dist/adapters/hotline/cli/user.js'), ...args], {
+  spawnSync(process.execPath, [join(ROOT, 'dist/hotline/cli/user.js'), ...args], {
     input,
     encoding: 'utf8',
     env: { ...process.env, DATA_DIR: dataDir, HOTLINE_PASSWORD: password ?? '' },

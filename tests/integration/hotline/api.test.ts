@@ -5,9 +5,9 @@
  * CSRF, roles, rate-limited login, look-up only from the same conversation,
  * and the call-back offer outside hours.
  */
-import type { RunningServer } from '../../../bot/server';
+import type { RunningServer } from '../../../app/server';
 import { startTestServer } from '../../support/server';
-import { localTime } from '../../../adapters/hotline/hours';
+import { localTime } from '../../../hotline/domain/hours';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- API JSON, checked by the assertions
 type Json = any;

@@ -1,7 +1,7 @@
 /** The ticket life cycle on both real databases (SQLite, PostgreSQL). */
-import { Accounts } from '../../../adapters/hotline/accounts';
-import { HotlineDesk, TicketError, type OpenInput } from '../../../adapters/hotline/desk';
-import { HotlineHours } from '../../../adapters/hotline/hours';
+import { Accounts } from '../../../hotline/domain/accounts';
+import { HotlineDesk, TicketError, type OpenInput } from '../../../hotline/domain/desk';
+import { HotlineHours } from '../../../hotline/domain/hours';
 import type { Database } from '../../../storage/database';
 import { backends } from '../../support/backends';
 

@@ -5,11 +5,11 @@
  * unanswered questions (a clarification answered by a choice is not one)
  * and a decision takes a group out of it.
  */
-import { HotlineDesk } from '../../../adapters/hotline/desk';
-import { HotlineHours } from '../../../adapters/hotline/hours';
-import { insightStats, parsePeriod, statsRows, toCsv } from '../../../adapters/hotline/insight';
-import { groupQuestions, topQuestions, unansweredRows } from '../../../adapters/hotline/insightInbox';
-import { Accounts } from '../../../adapters/hotline/accounts';
+import { HotlineDesk } from '../../../hotline/domain/desk';
+import { HotlineHours } from '../../../hotline/domain/hours';
+import { insightStats, parsePeriod, statsRows, toCsv } from '../../../hotline/domain/insight';
+import { groupQuestions, topQuestions, unansweredRows } from '../../../hotline/domain/inbox';
+import { Accounts } from '../../../hotline/domain/accounts';
 import { contentWords, Lexicon } from '../../../knowledge/query';
 import { TurnOutcomes, type TurnOutcome } from '../../../storage/outcomes';
 import { backends } from '../../support/backends';

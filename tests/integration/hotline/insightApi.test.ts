@@ -9,7 +9,7 @@ import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadKnowledgeBase } from '../../../knowledge/loader';
-import type { RunningServer } from '../../../bot/server';
+import type { RunningServer } from '../../../app/server';
 import { newSession, say, startConversation } from '../../support/directline';
 import { hotlineLogin, type AgentHeaders } from '../../support/hotline';
 import { startTestServer } from '../../support/server';

@@ -3,7 +3,7 @@
  * address do not lock the agent out elsewhere, attempts are in the audit
  * log, and (behind a proxy) the address is the one the proxy saw.
  */
-import type { RunningServer } from '../../../bot/server';
+import type { RunningServer } from '../../../app/server';
 import { startTestServer } from '../../support/server';
 
 describe('console login', () => {

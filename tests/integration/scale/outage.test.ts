@@ -26,7 +26,7 @@ function runToExit(env: Record<string, string>): Promise<{ code: number | null; 
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
-      ['--disable-warning=DEP0111', join(ROOT, 'dist', 'bot', 'main.js')],
+      ['--disable-warning=DEP0111', join(ROOT, 'dist', 'app', 'main.js')],
       {
         env: replicaEnv(env),
         stdio: ['ignore', 'ignore', 'pipe'],

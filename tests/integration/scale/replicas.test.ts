@@ -1,5 +1,5 @@
 /**
- * Two replicas of the assistant (`node dist/bot/main.js`, two processes on
+ * Two replicas of the assistant (`node dist/app/main.js`, two processes on
  * two ports) on one PostgreSQL database, as behind a load balancer: a
  * web-chat conversation moves between them, a reply stored by one reaches a
  * WebSocket on the other, a Zalo event delivered to both is answered once,
@@ -9,9 +9,9 @@
  * mid-conversation loses nothing.
  */
 import pg from 'pg';
-import { Accounts } from '../../../adapters/hotline/accounts';
+import { Accounts } from '../../../hotline/domain/accounts';
 import { openDatabase } from '../../../storage/database';
-import { zaloMac } from '../../../adapters/zalo/webhook';
+import { zaloMac } from '../../../channels/zalo/webhook';
 import { APP_ID, FakeZalo, OA_ID, OA_SECRET } from '../../support/fakeZalo';
 import {
   Stream,

@@ -4,7 +4,7 @@
  * is killed.
  */
 import { sql } from 'kysely';
-import { WebchatStore } from '../../../adapters/webchat/store';
+import { WebchatStore } from '../../../channels/webchat/store';
 import { MAX_PAYLOAD_BYTES, openBus, type Bus } from '../../../storage/bus';
 import type { Database, DatabaseConfig } from '../../../storage/database';
 import { backends } from '../../support/backends';

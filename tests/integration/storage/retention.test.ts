@@ -1,8 +1,8 @@
 /** Retention deletes citizens' old text on both databases and keeps what is recent. */
-import { Accounts } from '../../../adapters/hotline/accounts';
-import { HotlineDesk } from '../../../adapters/hotline/desk';
-import { HotlineHours } from '../../../adapters/hotline/hours';
-import { clientAddress } from '../../../bot/clientAddress';
+import { Accounts } from '../../../hotline/domain/accounts';
+import { HotlineDesk } from '../../../hotline/domain/desk';
+import { HotlineHours } from '../../../hotline/domain/hours';
+import { clientAddress } from '../../../core/clientAddress';
 import { TurnOutcomes } from '../../../storage/outcomes';
 import { Records } from '../../../storage/records';
 import { purgeOlderThan } from '../../../storage/retention';

@@ -7,7 +7,7 @@
 import { DatabaseStorage } from '../../../storage/botStorage';
 import { isUniqueViolation, migrate } from '../../../storage/database';
 import { migrations } from '../../../storage/migrations';
-import { maskPersonalData } from '../../../storage/mask';
+import { maskPersonalData } from '../../../core/mask';
 import { Records } from '../../../storage/records';
 import { backends } from '../../support/backends';
 

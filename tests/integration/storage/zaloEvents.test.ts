@@ -3,7 +3,7 @@
  * replicas receive the same event, a redelivery of a done event dropped,
  * an unfinished one taken over only after its holder's lease ran out.
  */
-import { EVENT_LEASE_MS, ZaloEventLog } from '../../../adapters/zalo/events';
+import { EVENT_LEASE_MS, ZaloEventLog } from '../../../channels/zalo/events';
 import { backends } from '../../support/backends';
 
 describe.each(backends())('Zalo event log on %s', (_name, backend) => {

@@ -1,5 +1,5 @@
 import { Assistant, newMemory } from '../../../bot/assistant';
-import { toPlainText, type Reply } from '../../../bot/reply';
+import { toPlainText, type Reply } from '../../../core/reply';
 import { fixtureKb, realKb } from '../../helpers';
 
 const assistant = new Assistant(fixtureKb());

@@ -4,7 +4,7 @@
  * search; ordinary questions that share their words do not.
  */
 import { Assistant, newMemory } from '../../../bot/assistant';
-import { toPlainText, type Reply } from '../../../bot/reply';
+import { toPlainText, type Reply } from '../../../core/reply';
 import { decideMessage, decideTriage, defaultTriageThresholds } from '../../../bot/triage';
 import type { Ranking } from '../../../knowledge/classifier';
 import { realKb } from '../../helpers';

@@ -1,5 +1,5 @@
 /** Opening hours are read in the hotline's own time zone. */
-import { HotlineHours, ScheduleError, parseSchedule } from '../../../adapters/hotline/hours';
+import { HotlineHours, ScheduleError, parseSchedule } from '../../../hotline/domain/hours';
 
 // 2026-11-23 is a Monday. 00:30 UTC is 07:30 in Vinh (UTC+7).
 const at = (iso: string): Date => new Date(iso);

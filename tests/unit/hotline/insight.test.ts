@@ -1,7 +1,7 @@
 /** The pure parts of the supervisor's view: CSV, plots, drafts, and merging supervisors' examples. */
-import { percentile, startOfDay, toCsv } from '../../../adapters/hotline/insight';
-import { barChart, niceMax } from '../../../adapters/hotline/insightCharts';
-import { groupQuestions, weekOf } from '../../../adapters/hotline/insightInbox';
+import { percentile, startOfDay, toCsv } from '../../../hotline/domain/insight';
+import { barChart, niceMax } from '../../../hotline/console/insightCharts';
+import { groupQuestions, weekOf } from '../../../hotline/domain/inbox';
 import { draftExamplesYaml, draftId } from '../../../knowledge/draft';
 import { withExamples } from '../../../knowledge/loader';
 import { fixtureKb } from '../../helpers';

@@ -3,7 +3,7 @@
  * stranger cannot lock an agent out, and guessing from many addresses
  * meets a back-off that never holds back an address that has not failed.
  */
-import { LoginThrottle } from '../../../adapters/hotline/loginThrottle';
+import { LoginThrottle } from '../../../hotline/console/loginThrottle';
 
 function throttle(perMinute = 5) {
   let now = 1_000_000;
