@@ -19,6 +19,7 @@ import restify from 'restify';
 import { Accounts } from '../hotline/domain/accounts';
 import { mountHotline, type HotlineConsole } from '../hotline/console/console';
 import { HotlineDesk } from '../hotline/domain/desk';
+import { DeskHandoff } from '../hotline/handoff';
 import { Relay } from '../hotline/domain/relay';
 import { WEBCHAT_CHANNEL } from '../channels/webchat/adapter';
 import { mountWebchat, type WebchatChannel } from '../channels/webchat/channel';
@@ -172,7 +173,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     conversationState: new ConversationState(storage),
     userState: new UserState(storage),
     records,
-    handoff: { desk, mode: config.hotline.handoff, hours: config.hotline.hours },
+    handoff: { port: new DeskHandoff(desk), mode: config.hotline.handoff, hours: config.hotline.hours },
     log,
     outcomes,
   });

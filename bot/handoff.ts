@@ -17,9 +17,9 @@
  * agent hub takes the conversation. In `console` mode the event is sent too,
  * so such a hub can observe hand-offs either way.
  */
-import { EventFactory, TurnContext, type ConversationReference, type Transcript } from 'botbuilder';
+import { EventFactory, TurnContext, type Transcript } from 'botbuilder';
 import type { TFunction } from 'i18next';
-import type { HotlineDesk, TicketReason, UrgentReason } from '../hotline/domain/desk';
+import type { ConversationPlace, HandoffPort, TicketReason, UrgentReason } from '../core/handoff';
 import { fold } from '../knowledge/normalize';
 import type { Records } from '../storage/records';
 import { emptyReply, type Reply } from '../core/reply';
@@ -27,18 +27,15 @@ import { emptyReply, type Reply } from '../core/reply';
 export type HandoffMode = 'console' | 'event';
 
 export interface HandoffOptions {
-  desk: HotlineDesk;
+  /** The hotline behind the hand-off port. */
+  port: HandoffPort;
   mode: HandoffMode;
   /** The hours in words, per language. */
   hours: { vi: string; en: string };
 }
 
-/** A conversation's place, as the desk needs it to open a ticket. */
-export interface UrgentWhere {
-  reference: Partial<ConversationReference>;
-  channel: string;
-  conversationId: string;
-}
+/** A conversation's place, as the hotline needs it to open a ticket. */
+export type UrgentWhere = ConversationPlace;
 
 /** What the hand-off keeps in the conversation's memory between turns. */
 export interface HandoffMemory {
@@ -74,8 +71,8 @@ export class HandoffFlow {
     private readonly records?: Records,
   ) {}
 
-  get desk(): HotlineDesk {
-    return this.options.desk;
+  private get port(): HandoffPort {
+    return this.options.port;
   }
 
   private reply(language: 'vi' | 'en', ...text: string[]): Reply {
@@ -130,16 +127,15 @@ export class HandoffFlow {
   ): Promise<boolean> {
     const t = this.t(language);
     const conversationId = context.activity.conversation.id;
-    const ticket = await this.desk.activeFor(conversationId);
+    const ticket = await this.port.isActive(conversationId);
     if (ticket) {
       if (this.is(text, language, 'end')) {
-        await this.desk.cancel(ticket);
+        await this.port.cancel(ticket);
         await this.send(context, this.reply(language, t('handoffDesk.ticketEnded', { code: ticket.code })));
         return true;
       }
-      await this.desk.citizenMessage(ticket, text);
+      const { position } = await this.port.relay(ticket, text);
       if (ticket.status === 'waiting') {
-        const position = await this.desk.position(ticket);
         await this.send(context, this.reply(language, t('handoffDesk.ticketQueued', { position })));
       }
       return true;
@@ -163,7 +159,7 @@ export class HandoffFlow {
       const phone = parsePhone(text);
       if (phone) {
         memory.callback = undefined;
-        const { ticket: opened } = await this.desk.open({
+        const { ticket: opened } = await this.port.open({
           ...this.where(context),
           language,
           reason: callback.reason,
@@ -193,15 +189,15 @@ export class HandoffFlow {
       return false;
     }
 
-    const rating = await this.desk.awaitingRating(conversationId);
+    const rating = await this.port.awaitingRating(conversationId);
     if (rating) {
       const m = RATING.exec(text);
       if (m) {
-        await this.desk.rate(rating, Number(m[1]));
+        await this.port.rate(rating, Number(m[1]));
         await this.send(context, this.reply(language, t('handoffDesk.ratingThanks', { rating: m[1] })));
         return true;
       }
-      await this.desk.rate(rating, null); // they moved on: do not catch a later "5"
+      await this.port.rate(rating, null); // they moved on: do not catch a later "5"
     }
 
     const code = CODE.exec(text)?.[0];
@@ -221,15 +217,16 @@ export class HandoffFlow {
 
   async status(code: string, conversationId: string, language: 'vi' | 'en'): Promise<Reply> {
     const t = this.t(language);
-    const ticket = await this.desk.find(code);
-    if (!ticket || ticket.conversationId !== conversationId)
+    const found = await this.port.lookup(code);
+    if (!found || found.ticket.conversationId !== conversationId)
       return this.reply(language, t('handoffDesk.ticketNotFound', { code }));
+    const { ticket, position } = found;
     const key = ticket.status === 'waiting' && ticket.mode === 'callback' ? 'callback' : ticket.status;
     return this.reply(
       language,
       t(`handoffDesk.ticketStatus.${key}`, {
         code,
-        position: await this.desk.position(ticket),
+        position,
         hours: this.options.hours[language],
       }),
     );
@@ -259,8 +256,8 @@ export class HandoffFlow {
     const r = lead ?? this.reply(language);
     r.handoff = true;
     r.buttons = [];
-    if (this.desk.hours.isOpen()) {
-      const { ticket, position } = await this.desk.open({
+    if (this.port.isOpen()) {
+      const { ticket, position } = await this.port.open({
         ...this.where(context),
         language,
         reason,
@@ -320,8 +317,7 @@ export class HandoffFlow {
     subject: string,
   ): Promise<void> {
     if (this.options.mode === 'event') return;
-    const { ticket } = await this.desk.open({ ...where, language, reason, mode: 'live', subject });
-    await this.desk.markUrgent(ticket, reason);
+    await this.port.open({ ...where, language, reason, mode: 'live', subject, urgent: reason });
   }
 
   /** Bot Framework's hand-off event, with the conversation so far as its transcript. */
@@ -342,13 +338,4 @@ export class HandoffFlow {
     );
     await context.sendActivity(event);
   }
-}
-
-/** A hotline message for the citizen (an agent's answer, a ticket update), with optional reply buttons. */
-export function ticketReply(language: 'vi' | 'en', text: string, buttons: string[] = []): Reply {
-  const r = emptyReply('handoff', language);
-  r.text.push(text);
-  r.handoff = true;
-  for (const b of buttons) r.buttons.push({ title: b, value: b });
-  return r;
 }

@@ -90,3 +90,12 @@ export function toPlainText(r: Reply): string {
   }
   return lines.join('\n').trim();
 }
+
+/** A hotline message for the citizen (an agent's answer, a ticket update), with optional reply buttons. */
+export function ticketReply(language: 'vi' | 'en', text: string, buttons: string[] = []): Reply {
+  const r = emptyReply('handoff', language);
+  r.text.push(text);
+  r.handoff = true;
+  for (const b of buttons) r.buttons.push({ title: b, value: b });
+  return r;
+}

@@ -72,9 +72,9 @@ if (process.argv.includes('--force') || stale()) {
   }
   mkdirSync(join(root, 'dist'), { recursive: true });
   // Train the classifiers on the repository's knowledge base into dist/models, so that a
-  // built tree starts without training (knowledge/cli/pretrain.ts). A failure only costs that.
+  // built tree starts without training (bot/cli/pretrain.ts). A failure only costs that.
   try {
-    execFileSync(process.execPath, [join(root, 'dist/knowledge/cli/pretrain.js')], {
+    execFileSync(process.execPath, [join(root, 'dist/bot/cli/pretrain.js')], {
       cwd: root,
       stdio: 'inherit',
     });

@@ -28,7 +28,7 @@ import type { Logger } from '../../core/log';
 import { clientAddress } from '../../core/clientAddress';
 import { isJsonRequest } from '../../core/contentType';
 import { projectRoot } from '../../core/paths';
-import { ticketReply } from '../../bot/handoff';
+import { ticketReply } from '../../core/reply';
 import type { Records } from '../../storage/records';
 import { Accounts, csrfMatches, type Session } from '../domain/accounts';
 import type { ThrottleStore } from '../../storage/throttle';

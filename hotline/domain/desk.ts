@@ -22,14 +22,12 @@ import { dialectOf, type Database, type TicketTable } from '../../storage/databa
 import { maskPersonalData } from '../../core/mask';
 import type { HotlineHours } from './hours';
 
-export type TicketStatus = 'waiting' | 'claimed' | 'resolved' | 'cancelled';
-export type TicketReason = 'asked' | 'complaint' | 'misses' | 'unhelpful' | UrgentReason;
-/** Reasons that put a ticket at the top of the queue, whatever the hours. */
-export type UrgentReason = 'emergency' | 'self_harm';
+import type { TicketMode, TicketReason, TicketStatus, UrgentReason } from '../../core/handoff';
+
+export type { TicketMode, TicketReason, TicketStatus, UrgentReason };
 export const URGENT_REASONS: readonly UrgentReason[] = ['emergency', 'self_harm'];
 /** Orders urgent tickets first (0), then the rest (1). */
 const urgentFirst = sql<number>`case when reason in ('emergency', 'self_harm') then 0 else 1 end`;
-export type TicketMode = 'live' | 'callback';
 
 export interface Ticket {
   id: number;

@@ -9,7 +9,7 @@ import { ROOT } from '../../helpers';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'hotline-user-'));
 const run = (args: string[], input?: string, password?: string) =>
-  spawnSync(process.execPath, [join(ROOT, 'dist/hotline/cli/user.js'), ...args], {
+  spawnSync(process.execPath, [join(ROOT, 'dist/app/cli/hotlineUser.js'), ...args], {
     input,
     encoding: 'utf8',
     env: { ...process.env, DATA_DIR: dataDir, HOTLINE_PASSWORD: password ?? '' },

@@ -5,7 +5,7 @@
  * loads from anywhere, and agents' words are plain text.
  */
 import type { Attachment } from 'botbuilder';
-import { ticketReply } from '../../../bot/handoff';
+import { ticketReply } from '../../../core/reply';
 import { isOfficialUrl } from '../../../core/links';
 import { toActivity } from '../../../core/activity';
 import { emptyReply } from '../../../core/reply';

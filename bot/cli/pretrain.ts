@@ -9,8 +9,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Assistant } from '../../bot/assistant';
-import { loadConfiguredKnowledge } from '../../bot/kb';
+import { Assistant } from '../assistant';
+import { loadConfiguredKnowledge } from '../kb';
 
 const dir = join(__dirname, '..', '..', 'models');
 mkdirSync(dir, { recursive: true });

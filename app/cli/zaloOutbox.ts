@@ -5,8 +5,8 @@
  * "dead" ones cannot succeed (the citizen unfollowed, a bad payload);
  * "sending" ones are being sent by a replica right now.
  */
-import { loadConfig } from '../../../app/config';
-import { openDatabase } from '../../../storage/database';
+import { loadConfig } from '../config';
+import { openDatabase } from '../../storage/database';
 
 async function main(): Promise<void> {
   const config = loadConfig();

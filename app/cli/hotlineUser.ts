@@ -8,9 +8,9 @@
  * history or the process list).
  */
 import { createInterface } from 'node:readline';
-import { loadConfig } from '../../app/config';
+import { loadConfig } from '../config';
 import { openDatabase } from '../../storage/database';
-import { AccountError, Accounts } from '../domain/accounts';
+import { AccountError, Accounts } from '../../hotline/domain/accounts';
 
 async function readPassword(): Promise<string> {
   if (process.env.HOTLINE_PASSWORD) return process.env.HOTLINE_PASSWORD;

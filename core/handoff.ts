@@ -1,0 +1,67 @@
+/**
+ * The hand-off port: all the bot knows of the hotline that takes a
+ * conversation over. The bot holds the conversation (when to offer a
+ * person, the call-back consent, the rating question); the hotline holds
+ * the tickets, the queue and the agents. Anything that implements this
+ * port — our 1022 desk (`hotline/handoff.ts`) or another agent hub — can
+ * stand behind the bot without the bot changing.
+ */
+import type { ConversationReference } from 'botbuilder';
+
+/** Reasons that put a ticket at the top of the queue, whatever the hours. */
+export type UrgentReason = 'emergency' | 'self_harm';
+/** Why a conversation is handed to a person. */
+export type TicketReason = 'asked' | 'complaint' | 'misses' | 'unhelpful' | UrgentReason;
+/** Live: an agent takes the conversation now. Call-back: an agent phones the citizen in hours. */
+export type TicketMode = 'live' | 'callback';
+export type TicketStatus = 'waiting' | 'claimed' | 'resolved' | 'cancelled';
+
+/** What the bot reads of a ticket. */
+export interface HandoffTicket {
+  code: string;
+  conversationId: string;
+  mode: TicketMode;
+  status: TicketStatus;
+}
+
+/** Where a conversation is, captured during its turn (work after the turn must not touch its context). */
+export interface ConversationPlace {
+  reference: Partial<ConversationReference>;
+  channel: string;
+  conversationId: string;
+}
+
+export interface HandoffRequest extends ConversationPlace {
+  language: 'vi' | 'en';
+  reason: TicketReason;
+  mode: TicketMode;
+  /** The citizen's question, as the ticket's subject. */
+  subject: string;
+  /** The number the citizen agreed to be called back on. */
+  callbackPhone?: string;
+  /** An emergency or self-harm: the ticket goes to the top of the queue. */
+  urgent?: UrgentReason;
+}
+
+/**
+ * `T` is the hotline's own ticket: the bot only reads `HandoffTicket` of it
+ * and hands it back, so the hotline needs no second look-up per message.
+ */
+export interface HandoffPort<T extends HandoffTicket = HandoffTicket> {
+  /** Whether agents are on duty now; outside hours only a call-back can be left. */
+  isOpen(): boolean;
+  /** Open a ticket for the conversation (or return the one already open), with its place in the queue. */
+  open(request: HandoffRequest): Promise<{ ticket: T; position: number }>;
+  /** The conversation's ticket still with the hotline (waiting or claimed), if any. */
+  isActive(conversationId: string): Promise<T | undefined>;
+  /** The citizen's message to the agent; the place in the queue while the ticket waits. */
+  relay(ticket: T, text: string): Promise<{ position: number }>;
+  /** The citizen ends the hand-off. */
+  cancel(ticket: T): Promise<void>;
+  /** A ticket by its code (the citizen's "tra cứu 1022-…"), with its place in the queue. */
+  lookup(code: string): Promise<{ ticket: T; position: number } | undefined>;
+  /** A resolved ticket whose 1–5 rating the citizen has been asked for. */
+  awaitingRating(conversationId: string): Promise<T | undefined>;
+  /** The rating, or null when the citizen moved on without giving one. */
+  rate(ticket: T, rating: number | null): Promise<void>;
+}
