@@ -1,54 +1,47 @@
 /**
- * The HTTP server: Bot Framework's `/api/messages` through CloudAdapter
- * (the Emulator without credentials, Azure Bot Service with them), health
- * and readiness probes, and a clean shutdown. Channels added later mount
- * their routes on the same server.
+ * The server, assembled: the knowledge base first (an invalid one is
+ * reported before anything opens), the database and the bus, the bot with
+ * the hotline behind its hand-off port, then every enabled channel of
+ * `app/channels.ts` and the hotline console on one restify server; ready
+ * only when all of them are mounted, and closed in the reverse order.
  */
-import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  CloudAdapter,
-  ConfigurationBotFrameworkAuthentication,
-  ConversationState,
-  UserState,
-  type Request as BotRequest,
-  type Response as BotResponse,
-} from 'botbuilder';
-import { sql } from 'kysely';
-import restify from 'restify';
-import { Accounts } from '../hotline/domain/accounts';
-import { mountHotline, type HotlineConsole } from '../hotline/console/console';
-import { HotlineDesk } from '../hotline/domain/desk';
-import { DeskHandoff } from '../hotline/handoff';
-import { Relay } from '../hotline/domain/relay';
+import { ConversationState, UserState, type Activity } from 'botbuilder';
+import type { Server } from 'restify';
+import { Assistant } from '../bot/assistant';
+import { LiveKnowledge } from '../bot/liveKnowledge';
+import { PublicServiceBot } from '../bot/publicServiceBot';
+import type { ChannelDeps, MountedChannel } from '../channels/contract';
 import { WEBCHAT_CHANNEL } from '../channels/webchat/adapter';
-import { mountWebchat, type WebchatChannel } from '../channels/webchat/channel';
-import { WebchatStore } from '../channels/webchat/store';
+import type { WebchatChannel } from '../channels/webchat/channel';
 import { ZALO_CHANNEL } from '../channels/zalo/adapter';
-import { mountZalo, type ZaloChannel } from '../channels/zalo/channel';
-import { loadKnowledgeBase } from '../knowledge/loader';
+import type { ZaloChannel } from '../channels/zalo';
+import type { Logger } from '../core/log';
+import { isOff } from '../core/part';
+import type { Reply } from '../core/reply';
+import { turnErrorHandler } from '../core/turnError';
+import type { Accounts } from '../hotline/domain/accounts';
+import type { HotlineDesk } from '../hotline/domain/desk';
+import { Relay } from '../hotline/domain/relay';
+import { DeskHandoff } from '../hotline/handoff';
+import { loadKnowledgeBase, type KnowledgeBase } from '../knowledge/loader';
 import { DatabaseStorage } from '../storage/botStorage';
 import { openBus, type Bus } from '../storage/bus';
 import {
   DatabaseUnavailableError,
   describeDatabase,
   dialectOf,
-  isDatabaseUnavailable,
   openDatabase,
   type Database,
 } from '../storage/database';
 import { TurnOutcomes } from '../storage/outcomes';
 import { Records } from '../storage/records';
 import { purgeOlderThan } from '../storage/retention';
-import { DatabaseThrottleStore, MemoryThrottleStore } from '../storage/throttle';
-import { Assistant } from '../bot/assistant';
-import { composeAnswer } from '../bot/compose';
-import { reuseConnectorClients } from '../channels/botframework/connectorClients';
-import { toPlainText } from '../core/reply';
+import { DatabaseThrottleStore, MemoryThrottleStore, type ThrottleStore } from '../storage/throttle';
 import type { Config } from './config';
-import { LiveKnowledge } from '../bot/liveKnowledge';
-import type { Logger } from '../core/log';
-import { PublicServiceBot } from '../bot/publicServiceBot';
+import { createHttpServer } from './http';
+import { mountConsole, openHotline, type HotlineDomain } from './hotline';
+import { mountProbes } from './probes';
 
 export interface RunningServer {
   url: string;
@@ -56,6 +49,8 @@ export interface RunningServer {
   db: Database;
   /** Notifications between replicas (in-process on SQLite). */
   bus: Bus;
+  /** Every enabled channel, by id. */
+  channels: ReadonlyMap<string, MountedChannel>;
   webchat: WebchatChannel;
   zalo?: ZaloChannel;
   desk: HotlineDesk;
@@ -67,37 +62,28 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Without credentials anyone could make the bot post to any address: only loopback is allowed then. */
-export function isLoopbackUrl(url: unknown): boolean {
-  if (typeof url !== 'string') return false;
+interface Stores {
+  db: Database;
+  bus: Bus;
+  /** Throttle counts: in the database on PostgreSQL, so that N replicas allow what one does. */
+  throttles: ThrottleStore;
+}
+
+/** The database with every part's tables, and the bus between replicas. */
+async function openStores(config: Config, log: Logger): Promise<Stores> {
+  const db = await openDatabase({ ...config.database, log }, config.migrations);
+  let bus: Bus;
   try {
-    const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
-    return host === 'localhost' || host === '::1' || /^127\./.test(host);
-  } catch {
-    return false;
+    bus = await openBus(db, config.database, log);
+  } catch (e) {
+    await db.destroy();
+    throw new DatabaseUnavailableError(
+      `database ${describeDatabase(config.database)} unavailable: ${(e as Error).message}`,
+    );
   }
-}
-
-/** 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6 (`::ffff:127.0.0.1`). */
-export function isLoopbackAddress(address: string | undefined): boolean {
-  if (!address) return false;
-  const a = address.replace(/^::ffff:/i, '');
-  return a === '::1' || /^127\.\d+\.\d+\.\d+$/.test(a);
-}
-
-const FORWARDING_HEADERS = ['x-forwarded-for', 'forwarded', 'x-real-ip'];
-
-/**
- * Without credentials nothing proves who posted an activity, and the bot
- * posts its reply to the activity's `serviceUrl`: anyone who reached the
- * port could make it call services on this host. Only a caller on this
- * machine is accepted then, judged by the socket's peer address (headers
- * are the caller's to invent). A request relayed by a reverse proxy on this
- * machine comes from loopback too but carries forwarding headers: it came
- * from outside and is refused as well.
- */
-export function isLocalCaller(req: IncomingMessage): boolean {
-  return isLoopbackAddress(req.socket.remoteAddress) && !FORWARDING_HEADERS.some((h) => h in req.headers);
+  log.info('database ready', { database: describeDatabase(config.database) });
+  const throttles = dialectOf(db) === 'postgres' ? new DatabaseThrottleStore(db) : new MemoryThrottleStore();
+  return { db, bus, throttles };
 }
 
 /** Run the retention purge now and every six hours (each replica; the deletes are idempotent). */
@@ -118,244 +104,146 @@ function scheduleRetention(db: Database, days: number, log: Logger): NodeJS.Time
   return timer;
 }
 
-export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
-  const loadKb = () =>
-    loadKnowledgeBase(config.seedsDir, {
-      passagesDir: config.passagesDir,
-      documentsDir: config.documentsDir,
-    });
-  // Checked before the database is opened, so an invalid knowledge base is reported first.
-  let kb: ReturnType<typeof loadKb> | undefined = loadKb();
-  log.info('knowledge base loaded', { entries: kb.entries.length, passages: kb.passages.length });
-  const db = await openDatabase({ ...config.database, log });
-  let bus: Bus;
-  try {
-    bus = await openBus(db, config.database, log);
-  } catch (e) {
-    await db.destroy();
-    throw new DatabaseUnavailableError(
-      `database ${describeDatabase(config.database)} unavailable: ${(e as Error).message}`,
-    );
-  }
-  log.info('database ready', { database: describeDatabase(config.database) });
-  // Throttle counts: in the database on PostgreSQL, so that N replicas allow what one does.
-  const throttles = dialectOf(db) === 'postgres' ? new DatabaseThrottleStore(db) : new MemoryThrottleStore();
-  const storage = new DatabaseStorage(db);
+interface Brain {
+  bot: PublicServiceBot;
+  knowledge: LiveKnowledge;
+  records: Records;
+  outcomes: TurnOutcomes;
+  /** Each mounted channel's own rendering, filled in as channels mount. */
+  renderers: Map<string, (reply: Reply) => Partial<Activity>>;
+}
+
+/** The bot over the (reloadable) knowledge base, with the hotline behind its hand-off port. */
+async function startBrain(
+  first: KnowledgeBase,
+  reload: () => KnowledgeBase,
+  stores: Stores,
+  hotline: HotlineDomain,
+  config: Config,
+  log: Logger,
+): Promise<Brain> {
+  const { db, bus } = stores;
   const records = new Records(db);
   const outcomes = new TurnOutcomes(db, config.hotline.schedule.timeZone);
+  const renderers = new Map<string, (reply: Reply) => Partial<Activity>>();
   const answering: { bot?: PublicServiceBot } = {};
+  let pending: KnowledgeBase | undefined = first;
   const knowledge = await LiveKnowledge.start({
     load: () => {
-      const first = kb;
-      kb = undefined;
-      return first ?? loadKb();
+      const kb = pending ?? reload();
+      pending = undefined;
+      return kb;
     },
-    build: (base) => new Assistant(base, {}, config.hotline),
+    build: (base) => new Assistant(base, {}, { hours: config.hotline.hours, province: config.province }),
     outcomes,
     onChange: (a) => answering.bot?.useAssistant(a),
     bus,
     log,
   });
-  const desk = new HotlineDesk(db, config.hotline.schedule, bus);
-  const retention = scheduleRetention(db, config.retentionDays, log);
-  const accounts = new Accounts(db, config.hotline.sessionHours * 3600_000);
-  if (
-    config.hotline.admin &&
-    (await accounts.ensureAdmin(config.hotline.admin.username, config.hotline.admin.password))
-  )
-    log.info('hotline supervisor account created', { username: config.hotline.admin.username });
-  else if ((await accounts.list()).length === 0)
-    log.warn(
-      'no hotline accounts yet: set HOTLINE_ADMIN_USER and HOTLINE_ADMIN_PASSWORD, or run npm run hotline:user -- add NAME --supervisor',
-    );
+  const storage = new DatabaseStorage(db);
   const bot = new PublicServiceBot({
     assistant: knowledge.assistant,
     conversationState: new ConversationState(storage),
     userState: new UserState(storage),
     records,
-    handoff: { port: new DeskHandoff(desk), mode: config.hotline.handoff, hours: config.hotline.hours },
+    handoff: {
+      port: new DeskHandoff(hotline.desk),
+      mode: config.hotline.handoff,
+      hours: config.hotline.hours,
+    },
     log,
     outcomes,
+    renderers,
   });
   answering.bot = bot;
-  const relay = new Relay((context, reply) => bot.send(context, reply));
-  const auth = new ConfigurationBotFrameworkAuthentication({
-    MicrosoftAppId: config.bot.appId,
-    MicrosoftAppPassword: config.bot.appPassword,
-    MicrosoftAppType: config.bot.appType,
-    MicrosoftAppTenantId: config.bot.tenantId,
-  });
-  // One connector client per (app id, service URL, audience), not one per activity.
-  const adapter = new CloudAdapter(reuseConnectorClients(auth));
-  adapter.onTurnError = async (context, error) => {
-    log.error('turn failed', { error: error.message, conversation: context.activity.conversation?.id });
-    await context.sendActivity(
-      'Xin lỗi, hệ thống đang gặp sự cố. Bạn vui lòng thử lại sau hoặc gọi tổng đài 1022.',
-    );
-  };
+  return { bot, knowledge, records, outcomes, renderers };
+}
 
-  const server = restify.createServer({ name: 'tro-ly-ao-dich-vu-cong' });
-  // HEAD wherever GET is served (probes, monitors and link checkers use it): routed as GET.
-  // Node sends no body for a request that arrived as HEAD, whatever the handler writes.
-  server.pre((req, _res, next) => {
-    if (req.method === 'HEAD') req.method = 'GET';
-    next();
-  });
-  server.use(restify.plugins.queryParser({ mapParams: false }));
-  server.use(restify.plugins.bodyParser({ maxBodySize: config.maxBodyBytes, mapParams: false }));
+/** Mount every channel that is not off, in the list's order; its renderer goes to the bot. */
+async function mountChannels(
+  server: Server,
+  config: Config,
+  deps: ChannelDeps,
+  renderers: Brain['renderers'],
+): Promise<Map<string, MountedChannel>> {
+  const mounted = new Map<string, MountedChannel>();
+  for (const { channel, settings } of config.channels) {
+    if (isOff(settings)) {
+      deps.log.info(settings.off);
+      continue;
+    }
+    const m = await channel.mount(server, deps, settings);
+    if (m.render) renderers.set(channel.id, m.render);
+    mounted.set(channel.id, m);
+  }
+  return mounted;
+}
 
-  // A handler that fails with an unexpected error (the database went away) is answered
-  // with a short body that names no server or address: 503 with Retry-After when the
-  // database is unreachable, 500 otherwise. The full error goes to the log.
-  server.on('restifyError', (req, res, err: Error & { statusCode?: unknown }, callback: () => void) => {
-    if (typeof err?.statusCode === 'number') return callback();
-    const down = isDatabaseUnavailable(err);
-    log.error('request failed', {
-      method: req.method,
-      path: req.path(),
-      error: err?.message,
-      database: down,
-    });
-    if (!res.headersSent) {
-      if (down) res.header('Retry-After', '5');
-      res.send(down ? 503 : 500, {
-        error: down
-          ? {
-              code: 'ServiceUnavailable',
-              message: 'The service is briefly unavailable; try again in a few seconds',
-            }
-          : { code: 'InternalError', message: 'Something went wrong; try again' },
-      });
-    }
-    return callback();
-  });
-
-  server.post('/api/messages', async (req, res) => {
-    if (!config.bot.appId && !isLocalCaller(req)) {
-      log.warn('rejected an activity from another machine while authentication is off', {
-        ip: req.socket.remoteAddress,
-      });
-      res.send(403, { error: 'only this machine may post activities unless MicrosoftAppId is configured' });
-      return;
-    }
-    const body = req.body as { serviceUrl?: unknown } | undefined;
-    if (!config.bot.appId && !isLoopbackUrl(body?.serviceUrl)) {
-      log.warn('rejected activity with a non-loopback serviceUrl while authentication is off');
-      res.send(403, { error: 'serviceUrl must be on this machine unless MicrosoftAppId is configured' });
-      return;
-    }
-    await adapter.process(req as unknown as BotRequest, res as unknown as BotResponse, (context) =>
-      bot.run(context),
-    );
-  });
-  server.get('/healthz', (_req, res, next) => {
-    res.send(200, { status: 'ok' });
-    next();
-  });
-  // Ready means every enabled channel's routes are mounted and answer (set below, after the
-  // last mount), the knowledge base is loaded (before the server exists) and the database
-  // answers. Shutdown turns it back to 503 before anything closes.
-  let state: 'starting' | 'ready' | 'draining' = 'starting';
-  server.get('/readyz', async (_req, res) => {
-    if (state !== 'ready') {
-      res.header('Retry-After', '5');
-      res.send(503, { status: state });
-      return;
-    }
-    try {
-      await sql`select 1`.execute(db);
-      res.send(200, { status: 'ready' });
-    } catch (e) {
-      res.send(503, { status: 'unavailable', error: (e as Error).message });
-    }
-  });
-
+async function listen(server: Server, config: Config): Promise<{ url: string; port: number }> {
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const port = (server.server.address() as AddressInfo).port;
-  const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
-  const webchat = await mountWebchat(
-    server,
-    new WebchatStore(db, bus, log),
-    (context) => bot.run(context),
-    { ...config.webchat, publicUrl: config.publicUrl },
+  return { port, url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}` };
+}
+
+export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
+  const loadKb = (): KnowledgeBase =>
+    loadKnowledgeBase(config.seedsDir, {
+      passagesDir: config.passagesDir,
+      documentsDir: config.documentsDir,
+    });
+  // Checked before the database is opened, so an invalid knowledge base is reported first.
+  const kb = loadKb();
+  log.info('knowledge base loaded', { entries: kb.entries.length, passages: kb.passages.length });
+  const stores = await openStores(config, log);
+  const { db, bus, throttles } = stores;
+  const hotline = await openHotline(db, bus, config, log);
+  const brain = await startBrain(kb, loadKb, stores, hotline, config, log);
+  const { bot, knowledge } = brain;
+  const retention = scheduleRetention(db, config.retentionDays, log);
+  const server = createHttpServer(config.maxBodyBytes, log);
+  const probes = mountProbes(server, db);
+  const { url, port } = await listen(server, config);
+  const baseUrl = config.shared.publicUrl ?? url;
+  const deps: ChannelDeps = {
+    db,
+    bus,
     log,
-    `${config.publicUrl ?? url}/v3/directline`,
     throttles,
-  );
-  let zalo: ZaloChannel | undefined;
+    run: (context) => bot.run(context),
+    onTurnError: turnErrorHandler(log, () => knowledge.assistant.t('vi')('turnError')),
+    t: (language) => knowledge.assistant.t(language),
+    baseUrl,
+  };
+  const channels = await mountChannels(server, config, deps, brain.renderers);
+  const relay = new Relay((context, reply) => bot.send(context, reply));
+  for (const [id, m] of channels) if (m.adapter) relay.register(id, m.adapter);
+  const consoleUi = mountConsole(server, { ...hotline, ...brain, db, relay, throttles, log }, config);
+  probes.set('ready');
+  log.info('listening', { url, webchat: `${baseUrl}/webchat`, hotline: `${baseUrl}/hotline` });
   let closing: Promise<void> | undefined;
-  if ('off' in config.zalo) log.info(config.zalo.off);
-  else {
-    zalo = mountZalo(server, db, (context) => bot.run(context), config.zalo, log);
-    log.info('zalo channel on', { webhook: `${config.publicUrl ?? url}/api/zalo/webhook` });
-  }
-  relay.register(WEBCHAT_CHANNEL, webchat.adapter);
-  if (zalo) relay.register(ZALO_CHANNEL, zalo.adapter);
-  const hotline: HotlineConsole = mountHotline(
-    server,
-    {
-      desk,
-      accounts,
-      relay,
-      records,
-      t: (language) => knowledge.assistant.t(language),
-      throttles,
-      searchKb: (q) => {
-        const assistant = knowledge.assistant;
-        const result = assistant.index.search(q);
-        return result.candidates.flatMap((c) => {
-          const entry = assistant.index.get(c.id);
-          if (!entry) return [];
-          const reply = composeAnswer(
-            { entry, fields: result.fields, confidence: c.score, language: 'vi' },
-            assistant.t('vi'),
-          );
-          return [{ id: c.id, title: c.title, text: toPlainText({ ...reply, buttons: [] }) }];
-        });
-      },
-      log,
-      insight: { db, outcomes, timeZone: config.hotline.schedule.timeZone, knowledge },
-    },
-    {
-      longWaitMinutes: config.hotline.longWaitMinutes,
-      secureCookie: (config.publicUrl ?? '').startsWith('https:'),
-      cannedReplies: config.hotline.cannedReplies,
-      categories: config.hotline.categories,
-      loginsPerMinute: config.hotline.loginsPerMinute,
-      trustProxy: config.trustProxy,
-      publicUrl: config.publicUrl,
-    },
-  );
-  state = 'ready';
-  log.info('listening', {
-    url,
-    webchat: `${config.publicUrl ?? url}/webchat`,
-    hotline: `${config.publicUrl ?? url}/hotline`,
-  });
   return {
     url,
     port,
     db,
     bus,
-    webchat,
-    zalo,
-    desk,
-    accounts,
+    channels,
+    webchat: channels.get(WEBCHAT_CHANNEL) as WebchatChannel,
+    zalo: channels.get(ZALO_CHANNEL) as ZaloChannel | undefined,
+    ...hotline,
     bot,
     knowledge,
     close: () =>
       (closing ??= (async () => {
         // Not ready any more, first: the load balancer stops sending new citizens here while
         // the requests in progress finish.
-        state = 'draining';
+        probes.set('draining');
         if (config.shutdownDrainMs > 0) await new Promise((r) => setTimeout(r, config.shutdownDrainMs));
         clearInterval(retention);
         await bot.settle();
         knowledge.close();
-        hotline.close();
-        desk.close();
-        webchat.close();
-        await zalo?.close();
+        consoleUi.close();
+        hotline.desk.close();
+        for (const m of [...channels.values()].reverse()) await m.close();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await bus.close();
         await db.destroy();

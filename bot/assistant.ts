@@ -37,22 +37,48 @@ export function newMemory(): ConversationMemory {
   return { misses: 0 };
 }
 
-/** A separate i18next instance, so the host application's own i18next is left alone. */
-export function createI18n(): i18n {
+/**
+ * A separate i18next instance, so the host application's own i18next is
+ * left alone. The province's name, portal and hotline number are
+ * configuration (PROVINCE_NAME, PROVINCE_PORTAL_URL, HOTLINE_NUMBER), put
+ * into every text that names them.
+ */
+export function createI18n(province: ProvinceInfo = defaultProvince): i18n {
   const instance = i18next.createInstance();
   void instance.init({
     resources: { vi: { translation: vi }, en: { translation: en } },
     lng: 'vi',
     fallbackLng: 'vi',
     initAsync: false,
-    interpolation: { escapeValue: false },
+    interpolation: {
+      escapeValue: false,
+      defaultVariables: { province: province.name, portal: province.portal, hotline: province.hotline },
+    },
   });
   return instance;
 }
 
+/** Who runs the assistant, as citizens are told (from configuration). */
+export interface ProvinceInfo {
+  /** "Nghệ An". */
+  name: string;
+  /** The province's public-service portal. */
+  portal: string;
+  /** The hotline's number ("1022"). */
+  hotline: string;
+}
+
+export const defaultProvince: ProvinceInfo = {
+  name: 'Nghệ An',
+  portal: 'https://dichvucong.nghean.gov.vn',
+  hotline: '1022',
+};
+
 /** How the hotline is described to citizens (from configuration). */
 export interface HotlineInfo {
   hours: { vi: string; en: string };
+  /** The province's name, portal and hotline number; Nghệ An's when not configured. */
+  province?: ProvinceInfo;
   /**
    * A crisis line for adults thinking of self-harm, in words, per language:
    * configured by the province, since no 24/7 line could be confirmed from a
@@ -74,7 +100,7 @@ export class Assistant {
   readonly triage: Triage;
   readonly fieldModel: FieldModel;
   private readonly intents: IntentRecognizer;
-  private readonly i18n = createI18n();
+  private readonly i18n: i18n;
 
   /**
    * `holdOut` trains the models without the held-out split of the examples,
@@ -87,6 +113,7 @@ export class Assistant {
     private readonly hotline: HotlineInfo = defaultHotline,
     understanding: { holdOut?: boolean } = {},
   ) {
+    this.i18n = createI18n(hotline.province);
     this.index = new KnowledgeIndex(kb, options);
     this.router = new Router(kb, { holdOut: understanding.holdOut ?? false });
     this.triage = new Triage(kb, { holdOut: understanding.holdOut });

@@ -119,7 +119,7 @@ export function composeAnswer(input: ComposeInput, t: TFunction): Reply {
     r.title = entry.heading ?? entry.document_title;
     r.text.push(t('quote', { title: entry.document_title, position: entry.position + 1 }));
     r.text.push(excerpt(entry.text, 700));
-    if (entry.about && entry.about !== 'Nghệ An') r.text.push(t('otherProvince', { province: entry.about }));
+    if (entry.about && entry.about !== t('province')) r.text.push(t('otherProvince', { about: entry.about }));
     r.entry = { id: entry.id, title: entry.document_title, codes: [] };
     return r;
   }

@@ -1,14 +1,15 @@
 /**
  * PublicServiceBot: the channel-neutral bot every adapter runs. It keeps
  * the conversation's memory in ConversationState and lesson progress in
- * UserState, runs lessons as a dialog, stores transcripts and feedback, and
- * sends each Reply rendered for Bot Framework channels (with the neutral
- * Reply in channelData for the others).
+ * UserState, runs lessons as a dialog, stores transcripts and outcomes, and
+ * sends each Reply rendered the way its channel shows it (the channel's own
+ * renderer, or Bot Framework cards).
  */
 import {
   ActivityHandler,
   ConversationState,
   UserState,
+  type Activity,
   type StatePropertyAccessor,
   type TurnContext,
 } from 'botbuilder';
@@ -54,6 +55,11 @@ export interface PublicServiceBotOptions {
   log?: Logger;
   /** Where the outcome of each message goes (the supervisor's dashboard), after the reply. */
   outcomes?: TurnOutcomes;
+  /**
+   * How a channel shows a Reply, by channel id; the Bot Framework rendering
+   * (cards, suggested actions, the Reply in `channelData.reply`) otherwise.
+   */
+  renderers?: ReadonlyMap<string, (reply: Reply) => Partial<Activity>>;
 }
 
 /** What a reply of the assistant counts as on the supervisor's dashboard. */
@@ -92,6 +98,7 @@ export class PublicServiceBot extends ActivityHandler {
   private readonly commands = new Map<CommandKey, Set<string>>();
   private readonly log?: Logger;
   private readonly outcomes?: TurnOutcomes;
+  private readonly renderers: ReadonlyMap<string, (reply: Reply) => Partial<Activity>>;
   /** Work still running after its reply went out (urgent tickets), awaited by `settle` at shutdown. */
   private readonly pending = new Set<Promise<void>>();
 
@@ -103,6 +110,7 @@ export class PublicServiceBot extends ActivityHandler {
     this.records = options.records;
     this.log = options.log;
     this.outcomes = options.outcomes;
+    this.renderers = options.renderers ?? new Map();
     if (options.handoff)
       this.handoff = new HandoffFlow(
         options.handoff,
@@ -165,7 +173,7 @@ export class PublicServiceBot extends ActivityHandler {
 
   /** Send a reply and keep it in the transcript (also used for hotline messages). */
   async send(context: TurnContext, reply: Reply): Promise<void> {
-    await context.sendActivity(toActivity(reply));
+    await context.sendActivity(this.render(context, reply));
     await this.records?.addTranscript({
       conversationId: context.activity.conversation.id,
       channel: context.activity.channelId,
@@ -302,7 +310,7 @@ export class PublicServiceBot extends ActivityHandler {
    * the reply nor the next turn, and a failure is logged, not thrown.
    */
   private async urgent(context: TurnContext, text: string, reply: Reply): Promise<void> {
-    await context.sendActivity(toActivity(reply));
+    await context.sendActivity(this.render(context, reply));
     const reason = reply.urgent === 'self_harm' ? 'self_harm' : 'emergency';
     const where = this.handoff?.where(context);
     await this.handoff?.urgentEvent(context, reason);
@@ -313,6 +321,11 @@ export class PublicServiceBot extends ActivityHandler {
       await this.records?.addTranscript({ ...log, role: 'bot', text: toPlainText(reply), entryId: null });
       if (where) await this.handoff?.urgent(where, reason, reply.language, text);
     }, 'urgent follow-up failed');
+  }
+
+  /** The reply as the turn's channel shows it. */
+  private render(context: TurnContext, reply: Reply): Partial<Activity> {
+    return (this.renderers.get(context.activity.channelId) ?? toActivity)(reply);
   }
 
   /** Wait for the work started after replies (shutdown, tests). */

@@ -5,16 +5,6 @@
  */
 import { ActivityTypes, BotAdapter, TurnContext, type ConversationReference } from 'botbuilder';
 
-/**
- * What a citizen is told when their message is longer than the channels
- * accept (WEBCHAT_MAX_MESSAGE_CHARS, for web chat and Zalo alike): it is
- * refused before any normalisation, which on a text of hundreds of
- * kilobytes would hold up every other conversation.
- */
-export function tooLongNotice(length: number, max: number): string {
-  return `Tin nhắn quá dài (${length} ký tự). Bạn vui lòng gửi câu hỏi ngắn hơn, tối đa ${max} ký tự.`;
-}
-
 export abstract class ChannelAdapter extends BotAdapter {
   constructor(private readonly channelName: string) {
     super();

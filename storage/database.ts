@@ -420,11 +420,15 @@ function openPostgres(config: PostgresConfig): Database {
  * DatabaseUnavailableError, naming the database (password hidden), when it
  * cannot be reached or migrated.
  */
-export async function openDatabase(config: DatabaseConfig): Promise<Database> {
+export async function openDatabase(
+  config: DatabaseConfig,
+  /** Tables of the enabled parts (core/part.ts), applied in name order with the project's own. */
+  extra: Record<string, Migration> = {},
+): Promise<Database> {
   let db: Database | undefined;
   try {
     db = 'sqliteFile' in config ? openSqlite(config) : openPostgres(config);
-    await migrate(db);
+    await migrate(db, extra);
     return db;
   } catch (e) {
     await db?.destroy().catch(() => undefined);
@@ -435,8 +439,10 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
 }
 
 class InCodeMigrations implements MigrationProvider {
+  constructor(private readonly extra: Record<string, Migration>) {}
+
   async getMigrations(): Promise<Record<string, Migration>> {
-    return migrations;
+    return { ...migrations, ...this.extra };
   }
 }
 
@@ -447,8 +453,8 @@ class InCodeMigrations implements MigrationProvider {
  * what was applied and runs the rest in one transaction, so the others wait
  * and then find nothing to do; SQLite has a single writer.
  */
-export async function migrate(db: Database): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: new InCodeMigrations() });
+export async function migrate(db: Database, extra: Record<string, Migration> = {}): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: new InCodeMigrations(extra) });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error) {

@@ -28,7 +28,7 @@ const USAGE = 'usage: hotline:user -- add NAME [--supervisor] [--name "Full name
 async function main(): Promise<number> {
   const [command, username, ...rest] = process.argv.slice(2);
   const config = loadConfig();
-  const db = await openDatabase(config.database);
+  const db = await openDatabase(config.database, config.migrations);
   const accounts = new Accounts(db);
   try {
     if (command === 'list') {

@@ -10,7 +10,7 @@ import { openDatabase } from '../../storage/database';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const db = await openDatabase(config.database);
+  const db = await openDatabase(config.database, config.migrations);
   try {
     let q = db.selectFrom('zalo_outbox').selectAll().orderBy('id', 'desc').limit(200);
     if (!process.argv.includes('--all')) q = q.where('status', '!=', 'delivered');

@@ -20,12 +20,10 @@ import type { Duplex } from 'node:stream';
 import type { TurnContext } from 'botbuilder';
 import type { Request, Response, Server } from 'restify';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Logger } from '../../core/log';
 import { clientAddress } from '../../core/clientAddress';
 import { isJsonRequest } from '../../core/contentType';
 import { projectRoot } from '../../core/paths';
-import { tooLongNotice } from '../../core/channelAdapter';
-import { MemoryThrottleStore, type ThrottleStore } from '../../storage/throttle';
+import type { ChannelDeps } from '../contract';
 import { RateLimiter } from './rateLimit';
 import { assetResponse, loadAsset, type CompressedAsset } from './assets';
 import { WebChatAdapter } from './adapter';
@@ -78,23 +76,17 @@ function error(res: Response, status: number, code: string, message: string): vo
 export async function mountWebchat(
   server: Server,
   store: WebchatStore,
-  logic: (context: TurnContext) => Promise<void>,
+  deps: Pick<ChannelDeps, 'run' | 'onTurnError' | 'log' | 'throttles' | 't'>,
   options: WebchatOptions,
-  log: Logger,
   serviceUrl: string,
-  /** Where the rate limits count (shared by replicas on PostgreSQL). */
-  throttles: ThrottleStore = new MemoryThrottleStore(),
 ): Promise<WebchatChannel> {
+  const { log, throttles, t } = deps;
+  const logic = (context: TurnContext): Promise<void> => deps.run(context);
   const secret = await store.secret(options.secret);
   await store.ready();
   const tokens = new TokenIssuer(secret, options.tokenTtlSeconds);
   const adapter = new WebChatAdapter(store, serviceUrl);
-  adapter.onTurnError = async (context, e) => {
-    log.error('web chat turn failed', { error: e.message, conversation: context.activity.conversation?.id });
-    await context.sendActivity(
-      'Xin lỗi, hệ thống đang gặp sự cố. Bạn vui lòng thử lại sau hoặc gọi tổng đài 1022.',
-    );
-  };
+  adapter.onTurnError = (context, error) => deps.onTurnError(context, error);
   const now = (): number => Date.now();
   const tokenLimiter = new RateLimiter(options.tokensPerMinute, 60_000, now, throttles, 'wc-token');
   const messageLimiter = new RateLimiter(options.messagesPerMinute, 60_000, now, throttles, 'wc-message');
@@ -258,12 +250,16 @@ export async function mountWebchat(
     const inbound = checkInbound(req.body, options.maxMessageChars);
     if (!inbound.ok) {
       if (inbound.tooLong !== undefined) {
-        await refusalNotice(id, claims.u, tooLongNotice(inbound.tooLong, options.maxMessageChars));
+        await refusalNotice(
+          id,
+          claims.u,
+          t('vi')('channel.tooLong', { length: inbound.tooLong, max: options.maxMessageChars }),
+        );
       }
       return error(res, 400, 'BadArgument', inbound.error);
     }
     if (!(await messageLimiter.take(id))) {
-      await refusalNotice(id, claims.u, 'Bạn gửi nhanh quá, vui lòng đợi một chút rồi gửi lại.');
+      await refusalNotice(id, claims.u, t('vi')('channel.slowDown'));
       res.header('Retry-After', '10');
       return error(res, 429, 'TooManyRequests', 'Too many messages in this conversation; slow down');
     }

@@ -6,7 +6,7 @@
  */
 import { ActivityTypes, TurnContext, type Activity, type ResourceResponse } from 'botbuilder';
 import { ChannelAdapter } from '../../core/channelAdapter';
-import type { Reply } from '../../core/reply';
+import type { CsMessage } from './client';
 import { toZaloMessages } from './render';
 import type { ZaloSender } from './sender';
 
@@ -68,10 +68,12 @@ export class ZaloAdapter extends ChannelAdapter {
         out.push({ id: '' });
         continue;
       }
-      const reply = (a.channelData as { reply?: Reply } | undefined)?.reply;
-      for (const message of toZaloMessages(userId, reply, a.text ?? a.summary ?? '', this.withButtons)) {
-        await this.sender.send(message);
-      }
+      // Rendered for Zalo by the bot (zaloActivity), or any other activity sent as its text.
+      const bodies = (a.channelData as { zalo?: CsMessage['message'][] } | undefined)?.zalo;
+      const messages = bodies
+        ? bodies.map((message) => ({ recipient: { user_id: userId }, message }))
+        : toZaloMessages(userId, undefined, a.text ?? a.summary ?? '', this.withButtons);
+      for (const message of messages) await this.sender.send(message);
       out.push({ id: '' });
     }
     return out;

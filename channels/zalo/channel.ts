@@ -7,11 +7,9 @@
  * marks it done; what a crash left unfinished is processed after a restart
  * (events.ts).
  */
-import type { TurnContext } from 'botbuilder';
 import type { Request, Response, Server } from 'restify';
-import type { Logger } from '../../core/log';
-import { dialectOf, type Database } from '../../storage/database';
-import { tooLongNotice } from '../../core/channelAdapter';
+import { dialectOf } from '../../storage/database';
+import type { ChannelDeps } from '../contract';
 import { ZaloAdapter } from './adapter';
 import { ZaloClient } from './client';
 import { EVENT_LEASE_MS, ZaloEventLog } from './events';
@@ -63,110 +61,108 @@ export class KeyedQueue {
   }
 }
 
-const NON_TEXT_REPLY =
-  'Hiện tôi chỉ đọc được tin nhắn chữ. Bạn vui lòng gõ câu hỏi bằng chữ (ví dụ: "làm thẻ căn cước ở đâu"), hoặc gọi tổng đài 1022 nếu cần gửi giấy tờ, hình ảnh.';
+/** What the Zalo channel needs of the composition root. */
+export type ZaloDeps = Pick<ChannelDeps, 'db' | 'run' | 'onTurnError' | 'log' | 't'>;
 
-export function mountZalo(
-  server: Server,
-  db: Database,
-  logic: (context: TurnContext) => Promise<void>,
-  config: ZaloConfig,
-  log: Logger,
-): ZaloChannel {
-  const client = new ZaloClient({
-    apiBase: config.apiBase,
-    oauthBase: config.oauthBase,
-    appId: config.appId,
-    appSecret: config.appSecret,
-    timeoutMs: config.timeoutMs,
-  });
-  const tokens = new ZaloTokens(db, client, {
-    accessToken: config.accessToken,
-    refreshToken: config.refreshToken,
-  });
-  const sender = new ZaloSender(db, client, tokens, log, config.retryDelaysMs);
-  const adapter = new ZaloAdapter(sender, config.appId, config.buttons);
-  adapter.onTurnError = async (context, e) => {
-    log.error('zalo turn failed', { error: e.message, user: context.activity.conversation?.id });
-    await context.sendActivity(
-      'Xin lỗi, hệ thống đang gặp sự cố. Bạn vui lòng thử lại sau hoặc gọi tổng đài 1022.',
-    );
-  };
-  const queue = new KeyedQueue();
+/**
+ * The events the webhook accepted, processed one citizen at a time in
+ * arrival order, each recorded as received before and done after, so that
+ * a redelivery is dropped and a crash mid-turn is finished after a restart.
+ */
+class ZaloInbox {
+  private readonly queue = new KeyedQueue();
+  private readonly events: ZaloEventLog;
+  private recovering: Promise<void> = Promise.resolve();
 
-  const events = new ZaloEventLog(db);
-  const handle = async (e: ZaloEvent): Promise<void> => {
-    if (e.kind === 'follow') {
-      await sender.setUnfollowed(e.userId, false);
-      await adapter.follow(e.userId, logic);
-      return;
-    }
-    if (e.kind === 'unfollow') {
-      await sender.setUnfollowed(e.userId, true);
-      return;
-    }
-    if (e.kind === 'other') {
-      if (
-        !e.name.startsWith('oa_send_') &&
-        !e.name.startsWith('user_received') &&
-        !e.name.startsWith('user_seen')
-      ) {
-        log.info('zalo event ignored', { event: e.name });
+  constructor(
+    private readonly deps: ZaloDeps,
+    private readonly config: ZaloConfig,
+    private readonly adapter: ZaloAdapter,
+    private readonly sender: ZaloSender,
+  ) {
+    this.events = new ZaloEventLog(deps.db);
+  }
+
+  /** Queue an event in its citizen's line if `take` says this process is to, then mark it done. */
+  enqueue(event: ZaloEvent, take: () => Promise<boolean>): void {
+    const key = event.kind === 'other' ? event.key : event.userId;
+    void this.queue
+      .run(key, async () => {
+        if (!(await take())) return this.deps.log.debug('zalo duplicate event dropped', { key: event.key });
+        await this.handle(event);
+        await this.events.done(event.key);
+      })
+      .catch((e: Error) => this.deps.log.error('zalo event failed', { error: e.message, key: event.key }));
+  }
+
+  /** Record the webhook's event (false for a redelivery already recorded). */
+  receive(key: string, payload: unknown): Promise<boolean> {
+    return this.events.receive(key, payload);
+  }
+
+  /** Finish, one recovery after another, the events whose holder's lease ran out before `staleBefore`. */
+  recover(staleBefore: number): void {
+    this.recovering = this.recovering
+      .then(() => this.recoverNow(staleBefore))
+      .catch((e: Error) => this.deps.log.error('zalo recovery failed', { error: e.message }));
+  }
+
+  async idle(): Promise<void> {
+    await this.recovering;
+    await this.queue.idle();
+  }
+
+  private async recoverNow(staleBefore: number): Promise<void> {
+    for (const unfinished of await this.events.takeUnfinished(staleBefore)) {
+      const parsed = parseEvent(unfinished.payload);
+      if (!parsed.ok) {
+        await this.events.done(unfinished.key);
+        continue;
       }
-      return;
+      this.deps.log.info('zalo event received before a restart, processing it now', { key: unfinished.key });
+      this.enqueue(parsed.value, async () => true);
     }
+  }
+
+  private async handle(e: ZaloEvent): Promise<void> {
+    if (e.kind === 'follow') {
+      await this.sender.setUnfollowed(e.userId, false);
+      await this.adapter.follow(e.userId, this.deps.run);
+    } else if (e.kind === 'unfollow') {
+      await this.sender.setUnfollowed(e.userId, true);
+    } else if (e.kind === 'other') {
+      if (!/^(?:oa_send_|user_received|user_seen)/.test(e.name))
+        this.deps.log.info('zalo event ignored', { event: e.name });
+    } else {
+      await this.message(e.userId, e.event);
+    }
+  }
+
+  private async message(userId: string, event: { event_name: string; message?: unknown }): Promise<void> {
+    const t = this.deps.t('vi');
     // The citizen wrote: they can receive again, and what waited for them goes first.
-    await sender.setUnfollowed(e.userId, false);
-    await sender.flush(e.userId);
-    const message = e.event.message as { msg_id: string; text?: string };
+    await this.sender.setUnfollowed(userId, false);
+    await this.sender.flush(userId);
+    const message = event.message as { msg_id: string; text?: string };
+    const max = this.config.maxMessageChars;
     // Checked on the raw text, before trimming or anything else reads it through.
-    if (message.text && message.text.length > config.maxMessageChars) {
-      log.info('zalo message over the length limit', { user: e.userId, length: message.text.length });
-      await sender.send({
-        recipient: { user_id: e.userId },
-        message: { text: tooLongNotice(message.text.length, config.maxMessageChars) },
-      });
+    if (message.text && message.text.length > max) {
+      this.deps.log.info('zalo message over the length limit', { user: userId, length: message.text.length });
+      const notice = t('channel.tooLong', { length: message.text.length, max });
+      await this.sender.send({ recipient: { user_id: userId }, message: { text: notice } });
       return;
     }
     const text = message.text?.trim();
-    if (e.event.event_name === 'user_send_text' && text) {
-      await adapter.message(e.userId, message.msg_id, text, logic);
+    if (event.event_name === 'user_send_text' && text) {
+      await this.adapter.message(userId, message.msg_id, text, this.deps.run);
     } else {
-      await sender.send({ recipient: { user_id: e.userId }, message: { text: NON_TEXT_REPLY } });
+      await this.sender.send({ recipient: { user_id: userId }, message: { text: t('channel.nonText') } });
     }
-  };
+  }
+}
 
-  /** Process an event in its citizen's queue if `take` says this process is to, then mark it done. */
-  const enqueue = (event: ZaloEvent, take: () => Promise<boolean>): void => {
-    const key = event.kind === 'other' ? event.key : event.userId;
-    void queue
-      .run(key, async () => {
-        if (!(await take())) return log.debug('zalo duplicate event dropped', { key: event.key });
-        await handle(event);
-        await events.done(event.key);
-      })
-      .catch((e: Error) => log.error('zalo event failed', { error: e.message, key: event.key }));
-  };
-
-  /** Finish the events received and not done whose holder's lease ran out before `staleBefore`. */
-  const recover = async (staleBefore: number): Promise<void> => {
-    for (const unfinished of await events.takeUnfinished(staleBefore)) {
-      const parsed = parseEvent(unfinished.payload);
-      if (!parsed.ok) {
-        await events.done(unfinished.key);
-        continue;
-      }
-      log.info('zalo event received before a restart, processing it now', { key: unfinished.key });
-      enqueue(parsed.value, async () => true);
-    }
-  };
-  // On SQLite this is the only process: whatever was received before it started is unfinished
-  // business of a process that died. Replicas on PostgreSQL wait for the holder's lease to run out.
-  const startedAt = Date.now();
-  let recovering = recover(dialectOf(db) === 'sqlite' ? startedAt : startedAt - EVENT_LEASE_MS).catch(
-    (e: Error) => log.error('zalo recovery failed', { error: e.message }),
-  );
-
+/** The webhook: Zalo's signature checked on the raw body, the event queued, 200 at once. */
+function mountWebhook(server: Server, inbox: ZaloInbox, config: ZaloConfig, log: ZaloDeps['log']): void {
   server.post('/api/zalo/webhook', async (req: Request, res: Response) => {
     const raw = Buffer.from(String((req as Request & { rawBody?: unknown }).rawBody ?? ''), 'utf8');
     const signature = req.headers['x-zevent-signature'];
@@ -186,30 +182,46 @@ export function mountZalo(
     const event = parsed.value;
     // Queued in arrival order per citizen before anything is awaited; the
     // receipt is recorded inside the queue, so a redelivery is dropped there.
-    enqueue(event, () => events.receive(event.key, req.body));
+    inbox.enqueue(event, () => inbox.receive(event.key, req.body));
     res.send(200, { status: 'accepted' });
   });
+}
 
+export function mountZalo(server: Server, deps: ZaloDeps, config: ZaloConfig): ZaloChannel {
+  const { db, log } = deps;
+  const client = new ZaloClient({
+    apiBase: config.apiBase,
+    oauthBase: config.oauthBase,
+    appId: config.appId,
+    appSecret: config.appSecret,
+    timeoutMs: config.timeoutMs,
+  });
+  const tokens = new ZaloTokens(db, client, {
+    accessToken: config.accessToken,
+    refreshToken: config.refreshToken,
+  });
+  const sender = new ZaloSender(db, client, tokens, log, config.retryDelaysMs);
+  const adapter = new ZaloAdapter(sender, config.appId, config.buttons);
+  adapter.onTurnError = (context, error) => deps.onTurnError(context, error);
+  const inbox = new ZaloInbox(deps, config, adapter, sender);
+  // On SQLite this is the only process: whatever was received before it started is unfinished
+  // business of a process that died. Replicas on PostgreSQL wait for the holder's lease to run out.
+  const startedAt = Date.now();
+  inbox.recover(dialectOf(db) === 'sqlite' ? startedAt : startedAt - EVENT_LEASE_MS);
+  mountWebhook(server, inbox, config, log);
   const timer = setInterval(() => {
     void sender.flush().catch((e: Error) => log.error('zalo outbox retry failed', { error: e.message }));
-    recovering = recovering
-      .then(() => recover(Date.now() - EVENT_LEASE_MS))
-      .catch((e: Error) => log.error('zalo recovery failed', { error: e.message }));
+    inbox.recover(Date.now() - EVENT_LEASE_MS);
   }, config.outboxRetryMs);
   timer.unref();
-
   return {
     adapter,
     sender,
     tokens,
-    idle: async () => {
-      await recovering;
-      await queue.idle();
-    },
+    idle: () => inbox.idle(),
     close: async () => {
       clearInterval(timer);
-      await recovering;
-      await queue.idle();
+      await inbox.idle();
     },
   };
 }

@@ -4,6 +4,7 @@
  * (at most 5, short titles) on the last part: questions as `oa.query.show`
  * (tapping one sends its text back), the official link as `oa.open.url`.
  */
+import { ActivityTypes, type Activity } from 'botbuilder';
 import { toPlainText, type Reply } from '../../core/reply';
 import type { CsMessage, ZaloButton } from './client';
 
@@ -66,4 +67,17 @@ export function toZaloMessages(
       message.text = `${part}\n${reply.link.title}: ${reply.link.url}`;
     return { recipient: { user_id: userId }, message };
   });
+}
+
+/**
+ * The Zalo channel's rendering of a Reply, for the bot to send: the Zalo
+ * message bodies in `channelData.zalo` (the adapter addresses them to the
+ * citizen), and the plain text for anything that reads only `text`.
+ */
+export function zaloActivity(reply: Reply, withButtons = true): Partial<Activity> {
+  return {
+    type: ActivityTypes.Message,
+    text: toPlainText({ ...reply, buttons: [] }),
+    channelData: { zalo: toZaloMessages('', reply, '', withButtons).map((m) => m.message) },
+  };
 }

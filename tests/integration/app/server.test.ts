@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../../../app/config';
 import { createLogger } from '../../../core/log';
-import { isLoopbackAddress, isLoopbackUrl, startServer, type RunningServer } from '../../../app/server';
+import { startServer, type RunningServer } from '../../../app/server';
+import { isLoopbackAddress, isLoopbackUrl } from '../../../channels/botframework';
 import { FIXTURE_SEEDS } from '../../helpers';
 
 interface Received {
