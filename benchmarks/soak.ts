@@ -62,12 +62,10 @@ export function slope(points: Array<[number, number]>): number {
   return den === 0 ? 0 : num / den;
 }
 
-async function main(): Promise<void> {
-  const fake = await new FakeZalo().start();
-  // The Bot Framework connector stub: takes every reply the bot posts.
-  const { server: connector, port: connectorPort } = await startConnectorStub();
-  const serviceUrl = `http://127.0.0.1:${connectorPort}`;
+type ChildProcess = ReturnType<typeof fork>;
 
+/** Start the assistant in a child process (with --expose-gc) and learn its URL. */
+async function startSoakServer(fake: FakeZalo): Promise<{ child: ChildProcess; url: string }> {
   const child = fork(join(__dirname, 'soakServer.js'), [], {
     execArgv: ['--expose-gc', ...NODE_ARGS.split(' ').filter(Boolean), '--disable-warning=DEP0111'],
     env: {
@@ -90,71 +88,93 @@ async function main(): Promise<void> {
     child.once('message', (m: { url: string }) => ok(m.url));
     child.once('exit', (code) => fail(new Error(`soak server exited with ${code}`)));
   });
-  const sample = (): Promise<MemorySample> =>
-    new Promise((ok) => {
-      const on = (m: { type: string; sample: MemorySample }): void => {
-        if (m.type !== 'sample') return;
-        child.off('message', on);
-        ok(m.sample);
-      };
-      child.on('message', on);
-      child.send({ type: 'sample' });
-    });
+  return { child, url };
+}
 
-  const counts = { webchat: 0, api: 0, zalo: 0, console: 0, errors: 0 };
-  let stop = false;
-  const t0 = Date.now();
-  const post = async (path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> =>
-    fetch(`${url}${path}`, {
+/** Ask the child for a memory sample (taken after forced full GCs). */
+function sampleOf(child: ChildProcess): Promise<MemorySample> {
+  return new Promise((ok) => {
+    const on = (m: { type: string; sample: MemorySample }): void => {
+      if (m.type !== 'sample') return;
+      child.off('message', on);
+      ok(m.sample);
+    };
+    child.on('message', on);
+    child.send({ type: 'sample' });
+  });
+}
+
+type Counts = { webchat: number; api: number; zalo: number; console: number; errors: number };
+
+/** The mixed traffic: each kind of client is a method; `guard` repeats one until stopped. */
+class Traffic {
+  readonly counts: Counts = { webchat: 0, api: 0, zalo: 0, console: 0, errors: 0 };
+  stopped = false;
+  private apiN = 0;
+  private zaloN = 0;
+  private agent: Record<string, string> | undefined;
+
+  constructor(
+    private readonly url: string,
+    private readonly serviceUrl: string,
+    private readonly fake: FakeZalo,
+  ) {}
+
+  private post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+    return fetch(`${this.url}${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
       body: JSON.stringify(body),
     });
-  const guard = async (kind: keyof typeof counts, work: () => Promise<void>): Promise<void> => {
-    while (!stop) {
+  }
+
+  async guard(kind: keyof Counts, work: () => Promise<void>): Promise<void> {
+    while (!this.stopped) {
       try {
         await work();
         // A web-chat worker counts each message itself (a conversation is ten).
-        if (kind !== 'webchat') counts[kind]++;
+        if (kind !== 'webchat') this.counts[kind]++;
       } catch {
-        counts.errors++;
+        this.counts.errors++;
       }
       await sleep(PAUSE_MS);
     }
-  };
+  }
 
-  const webchat = async (): Promise<void> => {
-    const s = (await (await post('/api/webchat/token', {})).json()) as {
+  /** A web-chat conversation over Direct Line: ten messages, then its history. */
+  readonly webchat = async (): Promise<void> => {
+    const s = (await (await this.post('/api/webchat/token', {})).json()) as {
       conversationId: string;
       userId: string;
       token: string;
     };
     const auth = { authorization: `Bearer ${s.token}` };
-    await post('/v3/directline/conversations', {}, auth);
-    for (let i = 0; i < 10 && !stop; i++) {
-      const r = await post(
+    await this.post('/v3/directline/conversations', {}, auth);
+    for (let i = 0; i < 10 && !this.stopped; i++) {
+      const r = await this.post(
         `/v3/directline/conversations/${s.conversationId}/activities`,
         { type: 'message', text: QUESTIONS[i % QUESTIONS.length], from: { id: s.userId } },
         auth,
       );
       if (r.status !== 200) throw new Error(`web chat ${r.status}`);
       await r.arrayBuffer();
-      counts.webchat++;
+      this.counts.webchat++;
       await sleep(PAUSE_MS);
     }
-    const history = await fetch(`${url}/v3/directline/conversations/${s.conversationId}/activities`, {
+    const history = await fetch(`${this.url}/v3/directline/conversations/${s.conversationId}/activities`, {
       headers: auth,
     });
     await history.arrayBuffer();
   };
-  let apiN = 0;
-  const api = async (): Promise<void> => {
-    const n = apiN++;
-    const r = await post('/api/messages', {
+
+  /** A Bot Framework activity on /api/messages, the replies posted to the connector stub. */
+  readonly api = async (): Promise<void> => {
+    const n = this.apiN++;
+    const r = await this.post('/api/messages', {
       type: 'message',
       id: `soak-${n}`,
       channelId: 'emulator',
-      serviceUrl,
+      serviceUrl: this.serviceUrl,
       from: { id: `user-${Math.floor(n / 10)}`, role: 'user' },
       recipient: { id: 'bot', role: 'bot' },
       conversation: { id: `soak-${Math.floor(n / 10)}` },
@@ -165,9 +185,10 @@ async function main(): Promise<void> {
     await r.arrayBuffer();
     if (r.status >= 300) throw new Error(`api ${r.status}`);
   };
-  let zaloN = 0;
-  const zalo = async (): Promise<void> => {
-    const n = zaloN++;
+
+  /** A signed Zalo webhook, waited for until the fake Zalo API received the answer. */
+  readonly zalo = async (): Promise<void> => {
+    const n = this.zaloN++;
     const user = String(8800000000000000000n + BigInt(Math.floor(n / 10)));
     const event = {
       app_id: APP_ID,
@@ -179,8 +200,8 @@ async function main(): Promise<void> {
     };
     const raw = JSON.stringify(event);
     const mac = zaloMac(APP_ID, Buffer.from(raw), event.timestamp, OA_SECRET);
-    const answered = fake.next(user);
-    const r = await fetch(`${url}/api/zalo/webhook`, {
+    const answered = this.fake.next(user);
+    const r = await fetch(`${this.url}/api/zalo/webhook`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-zevent-signature': `mac=${mac}` },
       body: raw,
@@ -188,54 +209,45 @@ async function main(): Promise<void> {
     await r.arrayBuffer();
     await answered;
     // The fake keeps what it received; the soak measures the assistant, not the fake.
-    fake.messages.length = 0;
+    this.fake.messages.length = 0;
   };
-  let agent: Record<string, string> | undefined;
-  const hotline = async (): Promise<void> => {
-    if (!agent) {
-      const r = await post('/hotline/api/login', { username: 'soak', password: 'soak-password-1' });
+
+  /** An agent's console: the queue, the dashboard, who is logged in. */
+  readonly hotline = async (): Promise<void> => {
+    if (!this.agent) {
+      const r = await this.post('/hotline/api/login', { username: 'soak', password: 'soak-password-1' });
       const { csrf } = (await r.json()) as { csrf: string };
-      agent = { cookie: (r.headers.get('set-cookie') ?? '').split(';')[0] ?? '', 'x-csrf-token': csrf };
+      this.agent = { cookie: (r.headers.get('set-cookie') ?? '').split(';')[0] ?? '', 'x-csrf-token': csrf };
     }
     for (const path of ['/hotline/api/tickets', '/hotline/api/stats', '/hotline/api/me']) {
-      const r = await fetch(`${url}${path}`, { headers: agent });
+      const r = await fetch(`${this.url}${path}`, { headers: this.agent });
       await r.arrayBuffer();
     }
     await sleep(500);
   };
 
-  const samples: Array<{ t: number } & MemorySample> = [{ t: 0, ...(await sample()) }];
-  console.log(
-    `soak: ${SECONDS} s against ${url}; start rss ${samples[0]!.rssMb} MB heap ${samples[0]!.heapUsedMb} MB`,
-  );
-  const workers = [
-    ...Array.from({ length: 3 }, () => guard('webchat', webchat)),
-    ...Array.from({ length: 2 }, () => guard('api', api)),
-    ...Array.from({ length: 2 }, () => guard('zalo', zalo)),
-    guard('console', hotline),
-  ];
-  while (Date.now() - t0 < SECONDS * 1000) {
-    await sleep(Math.min(SAMPLE_MS, SECONDS * 1000 - (Date.now() - t0)));
-    const s = { t: Math.round((Date.now() - t0) / 1000), ...(await sample()) };
-    samples.push(s);
-    console.log(
-      `soak: t=${s.t}s rss ${s.rssMb} MB heap ${s.heapUsedMb} MB (webchat ${counts.webchat}, api ${counts.api}, zalo ${counts.zalo}, console ${counts.console}, errors ${counts.errors})`,
-    );
+  /** Three web-chat workers, two of /api/messages, two of Zalo and one agent. */
+  start(): Promise<void[]> {
+    return Promise.all([
+      ...Array.from({ length: 3 }, () => this.guard('webchat', this.webchat)),
+      ...Array.from({ length: 2 }, () => this.guard('api', this.api)),
+      ...Array.from({ length: 2 }, () => this.guard('zalo', this.zalo)),
+      this.guard('console', this.hotline),
+    ]);
   }
-  stop = true;
-  await Promise.all(workers);
-  child.send({ type: 'stop' });
-  await new Promise((r) => child.once('exit', r));
-  connector.close();
-  await fake.stop();
+}
 
+type Sample = { t: number } & MemorySample;
+
+/** The verdict: the slope of heap-after-GC after warm-up, with the samples that give it. */
+function soakReport(samples: Sample[], counts: Counts) {
   const after = samples.filter((s) => s.t >= WARMUP_S);
   const heapSlope = slope(after.map((s) => [s.t / 60, s.heapUsedMb]));
   const rssSlope = slope(after.map((s) => [s.t / 60, s.rssMb]));
   const first = samples[0]!;
   const warm = after[0] ?? first;
   const last = samples[samples.length - 1]!;
-  const report = {
+  return {
     date: new Date().toISOString(),
     seconds: SECONDS,
     warmupSeconds: WARMUP_S,
@@ -253,12 +265,43 @@ async function main(): Promise<void> {
     verdict: heapSlope < THRESHOLD_MB_PER_MIN ? 'flat' : 'growing',
     samples,
   };
+}
+
+async function main(): Promise<void> {
+  const fake = await new FakeZalo().start();
+  // The Bot Framework connector stub: takes every reply the bot posts.
+  const { server: connector, port: connectorPort } = await startConnectorStub();
+  const { child, url } = await startSoakServer(fake);
+  const traffic = new Traffic(url, `http://127.0.0.1:${connectorPort}`, fake);
+  const counts = traffic.counts;
+  const t0 = Date.now();
+  const samples: Sample[] = [{ t: 0, ...(await sampleOf(child)) }];
+  console.log(
+    `soak: ${SECONDS} s against ${url}; start rss ${samples[0]!.rssMb} MB heap ${samples[0]!.heapUsedMb} MB`,
+  );
+  const workers = traffic.start();
+  while (Date.now() - t0 < SECONDS * 1000) {
+    await sleep(Math.min(SAMPLE_MS, SECONDS * 1000 - (Date.now() - t0)));
+    const s = { t: Math.round((Date.now() - t0) / 1000), ...(await sampleOf(child)) };
+    samples.push(s);
+    console.log(
+      `soak: t=${s.t}s rss ${s.rssMb} MB heap ${s.heapUsedMb} MB (webchat ${counts.webchat}, api ${counts.api}, zalo ${counts.zalo}, console ${counts.console}, errors ${counts.errors})`,
+    );
+  }
+  traffic.stopped = true;
+  await workers;
+  child.send({ type: 'stop' });
+  await new Promise((r) => child.once('exit', r));
+  connector.close();
+  await fake.stop();
+
+  const report = soakReport(samples, counts);
   const out = resolve('bench-results');
   mkdirSync(out, { recursive: true });
   const file = join(out, 'soak.json');
   writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
   console.log(
-    `soak: heap ${first.heapUsedMb} → ${last.heapUsedMb} MB, rss ${first.rssMb} → ${last.rssMb} MB; heap slope after warm-up ${report.heapSlopeMbPerMin} MB/min (threshold ${THRESHOLD_MB_PER_MIN}): ${report.verdict}; wrote ${file}`,
+    `soak: heap ${report.start.heapUsedMb} → ${report.end.heapUsedMb} MB, rss ${report.start.rssMb} → ${report.end.rssMb} MB; heap slope after warm-up ${report.heapSlopeMbPerMin} MB/min (threshold ${THRESHOLD_MB_PER_MIN}): ${report.verdict}; wrote ${file}`,
   );
   if (report.verdict !== 'flat') process.exitCode = 1;
 }

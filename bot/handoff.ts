@@ -117,7 +117,7 @@ export class HandoffFlow {
   /**
    * Run before the bot: true when the message belonged to the hand-off (a
    * relayed message, a call-back step, a rating, a ticket look-up) and the
-   * bot must not answer it.
+   * bot must not answer it. Each step below claims the message or passes it on.
    */
   async intercept(
     context: TurnContext,
@@ -125,87 +125,15 @@ export class HandoffFlow {
     memory: HandoffMemory,
     language: 'vi' | 'en',
   ): Promise<boolean> {
-    const t = this.t(language);
     const conversationId = context.activity.conversation.id;
-    const ticket = await this.port.isActive(conversationId);
-    if (ticket) {
-      if (this.is(text, language, 'end')) {
-        await this.port.cancel(ticket);
-        await this.send(context, this.reply(language, t('handoffDesk.ticketEnded', { code: ticket.code })));
-        return true;
-      }
-      const { position } = await this.port.relay(ticket, text);
-      if (ticket.status === 'waiting') {
-        await this.send(context, this.reply(language, t('handoffDesk.ticketQueued', { position })));
-      }
-      return true;
-    }
-
-    const callback = memory.callback;
-    if (callback) {
-      if (callback.step === 'consent') {
-        memory.callback = undefined;
-        if (this.is(text, language, 'yes') || fold(text) === fold(t('handoffDesk.callbackYes'))) {
-          memory.callback = { ...callback, step: 'phone' };
-          await this.send(context, this.reply(language, t('handoffDesk.callbackAskPhone')));
-          return true;
-        }
-        if (this.is(text, language, 'no') || fold(text) === fold(t('handoffDesk.callbackNo'))) {
-          await this.send(context, this.declined(language));
-          return true;
-        }
-        return false; // a new question: answer it
-      }
-      const phone = parsePhone(text);
-      if (phone) {
-        memory.callback = undefined;
-        const { ticket: opened } = await this.port.open({
-          ...this.where(context),
-          language,
-          reason: callback.reason,
-          mode: 'callback',
-          subject: callback.subject,
-          callbackPhone: phone,
-        });
-        await this.send(
-          context,
-          this.reply(
-            language,
-            t('handoffDesk.callbackDone', { code: opened.code, hours: this.options.hours[language] }),
-          ),
-        );
-        return true;
-      }
-      if (this.is(text, language, 'end') || this.is(text, language, 'no')) {
-        memory.callback = undefined;
-        await this.send(context, this.declined(language));
-        return true;
-      }
-      if (/^[\d\s.+()-]+$/.test(text)) {
-        await this.send(context, this.reply(language, t('handoffDesk.callbackBadPhone')));
-        return true;
-      }
-      memory.callback = undefined; // they moved on to a question
-      return false;
-    }
-
-    const rating = await this.port.awaitingRating(conversationId);
-    if (rating) {
-      const m = RATING.exec(text);
-      if (m) {
-        await this.port.rate(rating, Number(m[1]));
-        await this.send(context, this.reply(language, t('handoffDesk.ratingThanks', { rating: m[1] })));
-        return true;
-      }
-      await this.port.rate(rating, null); // they moved on: do not catch a later "5"
-    }
-
+    if (await this.relayToTicket(context, text, language)) return true;
+    if (memory.callback) return this.callbackStep(context, text, memory, language);
+    if (await this.takeRating(context, text, conversationId, language)) return true;
     const code = CODE.exec(text)?.[0];
     if (code) {
       await this.send(context, await this.status(code, conversationId, language));
       return true;
     }
-
     const offered = memory.offered;
     memory.offered = undefined;
     if (offered && this.is(text, language, 'yes')) {
@@ -213,6 +141,96 @@ export class HandoffFlow {
       return true;
     }
     return false;
+  }
+
+  /** With a ticket open, the message goes to the desk (or ends the ticket): the bot stays out. */
+  private async relayToTicket(context: TurnContext, text: string, language: 'vi' | 'en'): Promise<boolean> {
+    const ticket = await this.port.isActive(context.activity.conversation.id);
+    if (!ticket) return false;
+    const t = this.t(language);
+    if (this.is(text, language, 'end')) {
+      await this.port.cancel(ticket);
+      await this.send(context, this.reply(language, t('handoffDesk.ticketEnded', { code: ticket.code })));
+      return true;
+    }
+    const { position } = await this.port.relay(ticket, text);
+    if (ticket.status === 'waiting') {
+      await this.send(context, this.reply(language, t('handoffDesk.ticketQueued', { position })));
+    }
+    return true;
+  }
+
+  /** A step of the call-back offer: consent, then the phone number; anything else is a new question. */
+  private async callbackStep(
+    context: TurnContext,
+    text: string,
+    memory: HandoffMemory,
+    language: 'vi' | 'en',
+  ): Promise<boolean> {
+    const callback = memory.callback!;
+    const t = this.t(language);
+    memory.callback = undefined;
+    if (callback.step === 'consent') {
+      if (this.is(text, language, 'yes') || fold(text) === fold(t('handoffDesk.callbackYes'))) {
+        memory.callback = { ...callback, step: 'phone' };
+        await this.send(context, this.reply(language, t('handoffDesk.callbackAskPhone')));
+        return true;
+      }
+      if (this.is(text, language, 'no') || fold(text) === fold(t('handoffDesk.callbackNo'))) {
+        await this.send(context, this.declined(language));
+        return true;
+      }
+      return false; // a new question: answer it
+    }
+    const phone = parsePhone(text);
+    if (phone) {
+      const { ticket } = await this.port.open({
+        ...this.where(context),
+        language,
+        reason: callback.reason,
+        mode: 'callback',
+        subject: callback.subject,
+        callbackPhone: phone,
+      });
+      const hours = this.options.hours[language];
+      await this.send(
+        context,
+        this.reply(language, t('handoffDesk.callbackDone', { code: ticket.code, hours })),
+      );
+      return true;
+    }
+    if (this.is(text, language, 'end') || this.is(text, language, 'no')) {
+      await this.send(context, this.declined(language));
+      return true;
+    }
+    if (/^[\d\s.+()-]+$/.test(text)) {
+      memory.callback = callback; // still waiting for a number
+      await this.send(context, this.reply(language, t('handoffDesk.callbackBadPhone')));
+      return true;
+    }
+    return false; // they moved on to a question
+  }
+
+  /** After a resolved ticket, a 1–5 is its rating; anything else means no rating, so a later "5" is not caught. */
+  private async takeRating(
+    context: TurnContext,
+    text: string,
+    conversationId: string,
+    language: 'vi' | 'en',
+  ): Promise<boolean> {
+    const rating = await this.port.awaitingRating(conversationId);
+    if (!rating) return false;
+    const m = RATING.exec(text);
+    if (!m) {
+      await this.port.rate(rating, null);
+      return false;
+    }
+    await this.port.rate(rating, Number(m[1]));
+    await this.send(
+      context,
+      this.reply(language, this.t(language)('handoffDesk.ratingThanks', { rating: m[1] })),
+    );
+    return true;
   }
 
   async status(code: string, conversationId: string, language: 'vi' | 'en'): Promise<Reply> {

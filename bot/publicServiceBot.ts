@@ -183,9 +183,18 @@ export class PublicServiceBot extends ActivityHandler {
     });
   }
 
-  private async handleMessage(context: TurnContext): Promise<void> {
+  /** The text of a message, or of a card's submitted value. */
+  private static messageText(context: TurnContext): string {
     const value = context.activity.value as { text?: unknown } | undefined;
-    let text = (context.activity.text ?? (typeof value?.text === 'string' ? value.text : '')).trim();
+    return (context.activity.text ?? (typeof value?.text === 'string' ? value.text : '')).trim();
+  }
+
+  /**
+   * One message: safety first, then the hand-off in progress, then a running
+   * lesson, then the menu's commands, and only then the assistant's answer.
+   */
+  private async handleMessage(context: TurnContext): Promise<void> {
+    let text = PublicServiceBot.messageText(context);
     if (!text) return;
     // Safety first: before the database, a hand-off in progress or a lesson (a button's own text excepted).
     const safety = this.isCommand(text) ? undefined : this.assistant.safetyReply(text);
@@ -197,70 +206,90 @@ export class PublicServiceBot extends ActivityHandler {
       text,
     });
     const memory = await this.memory.get(context, newMemory());
-    if (this.handoff) {
-      const offered = memory.offered;
-      const handled = await this.handoff.intercept(context, text, memory, looksEnglish(text) ? 'en' : 'vi');
-      await this.memory.set(context, memory);
-      // "có" to an offered hand-off opened it: intercept clears the offer only on its way there.
-      if (handled) return this.note(context, text, offered && !memory.offered ? 'handedOff' : 'other');
-    }
+    if (await this.handedOff(context, text, memory)) return;
     // A dialog context is costly to make (botbuilder builds its memory scopes): only when a
     // lesson is running, or one is started or resumed below.
     const running = (await this.dialogState.get(context))?.dialogStack?.length ?? 0;
-    const dialogContext = (): Promise<DialogContext> => this.dialogs.createContext(context);
     if (running > 0) {
-      const dc = await dialogContext();
-      const result = await dc.continueDialog();
-      const ended =
-        result.status === DialogTurnStatus.complete ? (result.result as LessonResult | undefined) : undefined;
-      if (ended?.ended !== 'interrupted' || !ended.text) return this.note(context, text, 'other');
-      text = ended.text;
+      const interrupted = await this.continueLesson(context);
+      if (interrupted === undefined) return this.note(context, text, 'other');
+      text = interrupted;
     }
     const language = looksEnglish(text) ? 'en' : 'vi';
-    const t = this.assistant.t(language);
-    const folded = fold(text);
-    const said = (key: CommandKey): boolean => this.commands.get(key)?.has(folded) ?? false;
-
-    const command = (): Promise<void> | undefined => {
-      if (said('helpful')) return this.feedback(context, memory, true, language);
-      if (said('notHelpful')) return this.feedback(context, memory, false, language);
-      if (said('menu.procedures')) return this.sendText(context, t('menuReply.procedures'), language);
-      if (said('menu.services')) return this.sendText(context, t('menuReply.services'), language);
-      if (said('menu.lessons')) return this.lessonMenu(context, language);
-      if (said('noneOfThese')) {
-        const r = emptyReply('no_answer', language);
-        r.text.push(t('notThese'));
-        r.buttons.push({ title: t('hotlineButton'), value: t('hotlineButton') });
-        return this.send(context, r);
-      }
-      if (said('lesson.resume'))
-        return dialogContext().then((dc) => this.resumeLesson(context, dc, language));
-      const lesson = this.lessonNamed(text);
-      if (lesson)
-        return this.lastLesson
-          .set(context, lesson.id)
-          .then(dialogContext)
-          .then((dc) => dc.beginDialog(LessonDialog.id, { lessonId: lesson.id, language }))
-          .then(() => undefined);
-      return undefined;
-    };
-    const done = command();
+    const done = this.command(context, text, memory, language);
     if (done) {
       await done;
       return this.note(context, text, 'other');
     }
+    await this.answer(context, text, memory, language);
+  }
 
+  /** Whether the hand-off took the message (a relayed message, a call-back step, a rating, a look-up). */
+  private async handedOff(context: TurnContext, text: string, memory: BotMemory): Promise<boolean> {
+    if (!this.handoff) return false;
+    const offered = memory.offered;
+    const handled = await this.handoff.intercept(context, text, memory, looksEnglish(text) ? 'en' : 'vi');
+    await this.memory.set(context, memory);
+    // "có" to an offered hand-off opened it: intercept clears the offer only on its way there.
+    if (handled) this.note(context, text, offered && !memory.offered ? 'handedOff' : 'other');
+    return handled;
+  }
+
+  /** Give the message to the running lesson; the text back when the citizen left it with a question. */
+  private async continueLesson(context: TurnContext): Promise<string | undefined> {
+    const dc = await this.dialogs.createContext(context);
+    const result = await dc.continueDialog();
+    const ended =
+      result.status === DialogTurnStatus.complete ? (result.result as LessonResult | undefined) : undefined;
+    return ended?.ended === 'interrupted' && ended.text ? ended.text : undefined;
+  }
+
+  /** A menu command or a lesson's name, run; undefined when the message is neither. */
+  private command(
+    context: TurnContext,
+    text: string,
+    memory: BotMemory,
+    language: 'vi' | 'en',
+  ): Promise<void> | undefined {
+    const t = this.assistant.t(language);
+    const folded = fold(text);
+    const said = (key: CommandKey): boolean => this.commands.get(key)?.has(folded) ?? false;
+    if (said('helpful')) return this.feedback(context, memory, true, language);
+    if (said('notHelpful')) return this.feedback(context, memory, false, language);
+    if (said('menu.procedures')) return this.sendText(context, t('menuReply.procedures'), language);
+    if (said('menu.services')) return this.sendText(context, t('menuReply.services'), language);
+    if (said('menu.lessons')) return this.lessonMenu(context, language);
+    if (said('noneOfThese')) {
+      const r = emptyReply('no_answer', language);
+      r.text.push(t('notThese'));
+      r.buttons.push({ title: t('hotlineButton'), value: t('hotlineButton') });
+      return this.send(context, r);
+    }
+    if (said('lesson.resume'))
+      return this.dialogs.createContext(context).then((dc) => this.resumeLesson(context, dc, language));
+    const lesson = this.lessonNamed(text);
+    if (!lesson) return undefined;
+    return this.lastLesson
+      .set(context, lesson.id)
+      .then(() => this.dialogs.createContext(context))
+      .then((dc) => dc.beginDialog(LessonDialog.id, { lessonId: lesson.id, language }))
+      .then(() => undefined);
+  }
+
+  /** The assistant's answer, or the hand-off it asks for; the memory keeps what a follow-up needs. */
+  private async answer(
+    context: TurnContext,
+    text: string,
+    memory: BotMemory,
+    language: 'vi' | 'en',
+  ): Promise<void> {
+    const t = this.assistant.t(language);
     const reply = this.assistant.respond(text, memory);
     if (this.handoff && reply.handoffReason) {
       const reason = memory.offered ?? reply.handoffReason;
       memory.offered = undefined;
-      await this.handoff.start(
-        context,
-        memory,
-        reason,
-        language,
-        reply.handoffReason === 'complaint' ? reply : undefined,
-      );
+      const complaint = reply.handoffReason === 'complaint' ? reply : undefined;
+      await this.handoff.start(context, memory, reason, language, complaint);
       await this.memory.set(context, memory);
       return this.note(context, text, 'handedOff', reply);
     }

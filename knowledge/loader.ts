@@ -107,114 +107,155 @@ function check<T>(schema: ZodType<T>, data: unknown, file: string, problems: Pro
   return undefined;
 }
 
+/** What the seed files hold, gathered file by file before the whole is checked. */
+interface Collected {
+  problems: Problem[];
+  entries: Entry[];
+  synonyms: Synonyms[];
+  intents: Intents[];
+  coverage: Array<Coverage & { file: string }>;
+  /** Entry ids seen, and the file that holds each. */
+  seenIds: Map<string, string>;
+  examples: Example[];
+  triage: Example[];
+  fields: Example[];
+}
+
+/** Parse one YAML file; a syntax error is a problem with its line, and the file is skipped. */
+function parseYaml(path: string, file: string, problems: Problem[]): unknown {
+  const doc = parseDocument(readFileSync(path, 'utf8'), { prettyErrors: true });
+  if (doc.errors.length === 0) return doc.toJS();
+  for (const e of doc.errors) {
+    const line = e.linePos?.[0];
+    const message = (e.message.split('\n')[0] ?? e.message).replace(/ at line \d+, column \d+:?$/, '');
+    problems.push({ file, path: line ? `line ${line.line}` : '', message: `invalid YAML: ${message}` });
+  }
+  return undefined;
+}
+
+/** An entry file: valid, named after its id, and its id used once. */
+function collectEntry(c: Collected, data: unknown, file: string, path: string): void {
+  const entry = check(entrySchema, data, file, c.problems);
+  if (!entry) {
+    // Still known by its id, so that a coverage link to it is not reported twice.
+    const id = (data as { id?: unknown } | null)?.id;
+    if (typeof id === 'string' && !c.seenIds.has(id)) c.seenIds.set(id, file);
+    return;
+  }
+  const expected = basename(path).replace(/\.ya?ml$/, '');
+  if (entry.id !== expected)
+    c.problems.push({ file, path: 'id', message: `must equal the file name "${expected}"` });
+  const other = c.seenIds.get(entry.id);
+  if (other) c.problems.push({ file, path: 'id', message: `"${entry.id}" is already used by ${other}` });
+  c.seenIds.set(entry.id, file);
+  c.entries.push(entry);
+}
+
+/** File one parsed seed by its `kind`; anything without a known data kind is an entry. */
+function collect(c: Collected, data: unknown, file: string, path: string): void {
+  const kind = typeof data === 'object' && data !== null ? (data as { kind?: unknown }).kind : undefined;
+  const { problems } = c;
+  if (kind === 'synonyms') {
+    const s = check(synonymsSchema, data, file, problems);
+    if (s) c.synonyms.push(s);
+  } else if (kind === 'intents') {
+    const s = check(intentsSchema, data, file, problems);
+    if (s) c.intents.push(s);
+  } else if (kind === 'examples') {
+    const s = check(examplesSchema, data, file, problems);
+    for (const q of s?.questions ?? [])
+      c.examples.push({ text: q.text, style: q.style, label: s!.entry, file });
+    for (const q of s?.contrast ?? [])
+      c.examples.push({ text: q.text, style: q.style, label: q.entry, file });
+  } else if (kind === 'triage') {
+    const s = check(triageExamplesSchema, data, file, problems);
+    for (const e of s?.examples ?? []) c.triage.push({ text: e.text, style: e.style, label: s!.class, file });
+  } else if (kind === 'field_examples') {
+    const s = check(fieldExamplesSchema, data, file, problems);
+    for (const e of s?.examples ?? []) c.fields.push({ text: e.text, style: e.style, label: s!.field, file });
+  } else if (kind === 'coverage') {
+    const s = check(coverageSchema, data, file, problems);
+    if (s) c.coverage.push({ ...s, file });
+  } else {
+    collectEntry(c, data, file, path);
+  }
+}
+
+/** Synonym tables may be split across files (one per subject area); they merge. */
+function mergeSynonyms(list: Synonyms[]): Synonyms | undefined {
+  if (list.length === 0) return undefined;
+  return {
+    kind: 'synonyms',
+    rewrites: Object.assign({}, ...list.map((s) => s.rewrites)) as Record<string, string>,
+    groups: list.flatMap((s) => s.groups),
+    stopwords: list.flatMap((s) => s.stopwords),
+    title_openers: list.flatMap((s) => s.title_openers),
+  };
+}
+
+/** Exactly one file of a kind (intents, coverage); otherwise a problem. */
+function single<T>(list: T[], what: string, dir: string, problems: Problem[]): T | undefined {
+  if (list.length !== 1) {
+    problems.push({
+      file: dir,
+      path: '',
+      message: `expected exactly one file of kind "${what}", found ${list.length}`,
+    });
+  }
+  return list[0];
+}
+
+/** Every id the coverage list names must be an entry. */
+function checkCoverage(
+  cov: Coverage & { file: string },
+  seenIds: Map<string, string>,
+  problems: Problem[],
+): void {
+  for (const [topic, ids] of Object.entries(cov.topics)) {
+    for (const id of ids) {
+      if (!seenIds.has(id))
+        problems.push({ file: cov.file, path: `topics.${topic}`, message: `no entry has id "${id}"` });
+    }
+  }
+}
+
 /**
  * Load and validate the knowledge base. Throws a KnowledgeError listing
  * every problem when anything is invalid.
  */
 export function loadKnowledgeBase(seedsDir: string, options: LoadOptions = {}): KnowledgeBase {
   const rel = (f: string): string => relative(options.relativeTo ?? process.cwd(), f) || f;
-  const problems: Problem[] = [];
-  const entries: Entry[] = [];
-  const synonyms: Synonyms[] = [];
-  const intents: Intents[] = [];
-  const coverage: Array<Coverage & { file: string }> = [];
-  const seenIds = new Map<string, string>();
-  const examples: Example[] = [];
-  const triage: Example[] = [];
-  const fields: Example[] = [];
-
   if (!existsSync(seedsDir)) {
     throw new KnowledgeError([{ file: rel(seedsDir), path: '', message: 'directory not found' }]);
   }
+  const c: Collected = {
+    problems: [],
+    entries: [],
+    synonyms: [],
+    intents: [],
+    coverage: [],
+    seenIds: new Map(),
+    examples: [],
+    triage: [],
+    fields: [],
+  };
   for (const path of listFiles(seedsDir, ['.yaml', '.yml'])) {
     const file = rel(path);
-    const doc = parseDocument(readFileSync(path, 'utf8'), { prettyErrors: true });
-    if (doc.errors.length > 0) {
-      for (const e of doc.errors) {
-        const line = e.linePos?.[0];
-        const message = (e.message.split('\n')[0] ?? e.message).replace(/ at line \d+, column \d+:?$/, '');
-        problems.push({ file, path: line ? `line ${line.line}` : '', message: `invalid YAML: ${message}` });
-      }
-      continue;
-    }
-    const data: unknown = doc.toJS();
-    const kind = typeof data === 'object' && data !== null ? (data as { kind?: unknown }).kind : undefined;
-    if (kind === 'synonyms') {
-      const s = check(synonymsSchema, data, file, problems);
-      if (s) synonyms.push(s);
-    } else if (kind === 'intents') {
-      const s = check(intentsSchema, data, file, problems);
-      if (s) intents.push(s);
-    } else if (kind === 'examples') {
-      const s = check(examplesSchema, data, file, problems);
-      if (!s) continue;
-      for (const q of s.questions) examples.push({ text: q.text, style: q.style, label: s.entry, file });
-      for (const q of s.contrast) examples.push({ text: q.text, style: q.style, label: q.entry, file });
-    } else if (kind === 'triage') {
-      const s = check(triageExamplesSchema, data, file, problems);
-      for (const e of s?.examples ?? []) triage.push({ text: e.text, style: e.style, label: s!.class, file });
-    } else if (kind === 'field_examples') {
-      const s = check(fieldExamplesSchema, data, file, problems);
-      for (const e of s?.examples ?? []) fields.push({ text: e.text, style: e.style, label: s!.field, file });
-    } else if (kind === 'coverage') {
-      const s = check(coverageSchema, data, file, problems);
-      if (s) coverage.push({ ...s, file });
-    } else {
-      const entry = check(entrySchema, data, file, problems);
-      if (!entry) {
-        // Still known by its id, so that a coverage link to it is not reported twice.
-        const id = (data as { id?: unknown } | null)?.id;
-        if (typeof id === 'string' && !seenIds.has(id)) seenIds.set(id, file);
-        continue;
-      }
-      const expected = basename(path).replace(/\.ya?ml$/, '');
-      if (entry.id !== expected) {
-        problems.push({ file, path: 'id', message: `must equal the file name "${expected}"` });
-      }
-      const other = seenIds.get(entry.id);
-      if (other) problems.push({ file, path: 'id', message: `"${entry.id}" is already used by ${other}` });
-      seenIds.set(entry.id, file);
-      entries.push(entry);
-    }
+    const data = parseYaml(path, file, c.problems);
+    if (data !== undefined) collect(c, data, file, path);
   }
-
-  const single = <T>(list: T[], what: string): T | undefined => {
-    if (list.length !== 1) {
-      problems.push({
-        file: rel(seedsDir),
-        path: '',
-        message: `expected exactly one file of kind "${what}", found ${list.length}`,
-      });
-    }
-    return list[0];
-  };
-  // Synonym tables may be split across files (one per subject area); they merge.
-  const syn: Synonyms | undefined =
-    synonyms.length === 0
-      ? single(synonyms, 'synonyms')
-      : {
-          kind: 'synonyms',
-          rewrites: Object.assign({}, ...synonyms.map((s) => s.rewrites)) as Record<string, string>,
-          groups: synonyms.flatMap((s) => s.groups),
-          stopwords: synonyms.flatMap((s) => s.stopwords),
-          title_openers: synonyms.flatMap((s) => s.title_openers),
-        };
-  const int = single(intents, 'intents');
-  const cov = single(coverage, 'coverage');
-  if (cov) {
-    for (const [topic, ids] of Object.entries(cov.topics)) {
-      for (const id of ids) {
-        if (!seenIds.has(id)) {
-          problems.push({ file: cov.file, path: `topics.${topic}`, message: `no entry has id "${id}"` });
-        }
-      }
-    }
-  }
+  const { problems } = c;
+  const syn = mergeSynonyms(c.synonyms) ?? single(c.synonyms, 'synonyms', rel(seedsDir), problems);
+  const int = single(c.intents, 'intents', rel(seedsDir), problems);
+  const cov = single(c.coverage, 'coverage', rel(seedsDir), problems);
+  if (cov) checkCoverage(cov, c.seenIds, problems);
 
   // Examples may name entries this knowledge base does not hold (a smaller one, such as the
   // tests' fixture, shares the project's examples): the router leaves them out, triage still
   // learns from them as ordinary questions, and kb:check lists them.
-  const notHeld = new Set(examples.map((e) => e.label).filter((l) => l !== NOT_COVERED && !seenIds.has(l)));
+  const notHeld = new Set(
+    c.examples.map((e) => e.label).filter((l) => l !== NOT_COVERED && !c.seenIds.has(l)),
+  );
   const ingested = options.passagesDir ? loadPassages(options.passagesDir, rel, problems) : [];
   const passages = [
     ...ingestDocuments(options.documentsDir, new Set(ingested.map((p) => p.document))),
@@ -222,14 +263,14 @@ export function loadKnowledgeBase(seedsDir: string, options: LoadOptions = {}): 
   ];
   if (problems.length > 0 || !syn || !int || !cov) throw new KnowledgeError(problems);
   return {
-    entries,
+    entries: c.entries,
     passages,
     synonyms: syn,
     intents: int,
     coverage: { kind: 'coverage', topics: cov.topics },
-    examples,
-    triage,
-    fields,
+    examples: c.examples,
+    triage: c.triage,
+    fields: c.fields,
     notHeld: [...notHeld].sort(),
   };
 }

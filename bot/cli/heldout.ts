@@ -55,6 +55,68 @@ function alsoSweep(rankings: Array<{ e: Example; ranking: Ranking }>): unknown[]
   });
 }
 
+type Decided = { e: Example; got: string };
+type DecideAt = (thresholds?: typeof defaultTriageThresholds) => Decided[];
+
+const isEmergency = (l: string): boolean => (EMERGENCIES as readonly string[]).includes(l);
+const isUrgent = (l: string): boolean => isEmergency(l) || l === 'self_harm';
+
+/** Recall, precision and support of each class. */
+function perClassFigures(results: Decided[]): Record<string, ClassFigures> {
+  const perClass: Record<string, ClassFigures> = {};
+  for (const label of [...new Set(results.map((r) => r.e.label))].sort()) {
+    const truth = results.filter((r) => r.e.label === label);
+    const predicted = results.filter((r) => r.got === label);
+    perClass[label] = {
+      recall: pct(truth.filter((r) => r.got === label).length, truth.length),
+      precision: pct(predicted.filter((r) => r.e.label === label).length, predicted.length),
+      support: truth.length,
+    };
+  }
+  return perClass;
+}
+
+/** Urgent recall against false alarms, for one threshold shared by emergencies and self-harm. */
+function urgentSweep(at: DecideAt, isQuestion: (r: Decided) => boolean): unknown[] {
+  return [0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5].map((tau) => {
+    const r = at({ ...defaultTriageThresholds, emergency: tau, selfHarm: tau });
+    const ordinary = r.filter((x) => x.e.label === 'none');
+    const questions = r.filter(isQuestion);
+    const urgentTruth = r.filter((x) => isUrgent(x.e.label));
+    return {
+      threshold: tau,
+      urgentRecall: pct(urgentTruth.filter((x) => isUrgent(x.got)).length, urgentTruth.length),
+      falseUrgentOnOrdinary: pct(ordinary.filter((x) => isUrgent(x.got)).length, ordinary.length),
+      falseUrgentOnKnowledgeQuestions: pct(questions.filter((x) => isUrgent(x.got)).length, questions.length),
+    };
+  });
+}
+
+/** The other classes' recall against false alarms, for pairs of (other, otherOnKnowledge) thresholds. */
+function otherSweep(at: DecideAt, isQuestion: (r: Decided) => boolean): unknown[] {
+  const pairs: Array<[number, number]> = [
+    [0.35, 0.35],
+    [0.3, 0.4],
+    [0.25, 0.4],
+    [0.25, 0.45],
+    [0.25, 0.5],
+    [0.2, 0.45],
+  ];
+  return pairs.map(([other, otherOnKnowledge]) => {
+    const r = at({ ...defaultTriageThresholds, other, otherOnKnowledge });
+    const specificTruth = r.filter((x) => x.e.label !== 'none' && !isUrgent(x.e.label));
+    const ordinary = r.filter((x) => x.e.label === 'none');
+    const questions = r.filter(isQuestion);
+    return {
+      other,
+      otherOnKnowledge,
+      otherClassesRecall: pct(specificTruth.filter((x) => x.got === x.e.label).length, specificTruth.length),
+      falseOtherOnKnowledgeQuestions: pct(questions.filter((x) => x.got !== 'none').length, questions.length),
+      falseOtherOnOrdinary: pct(ordinary.filter((x) => x.got !== 'none').length, ordinary.length),
+    };
+  });
+}
+
 /** Triage on the held-out split: per class recall and precision, false alarms on ordinary questions. */
 function triageReport(kb: KnowledgeBase): Record<string, unknown> {
   const triage = new Triage(kb, { holdOut: true });
@@ -66,91 +128,31 @@ function triageReport(kb: KnowledgeBase): Record<string, unknown> {
     const knowledge = router.knowledge(router.rank(router.features(e.text)));
     return { e, ranking: triage.model.rank(features), known, knowledge };
   });
-  const at = (thresholds = defaultTriageThresholds): Array<{ e: Example; got: string }> =>
+  const at: DecideAt = (thresholds = defaultTriageThresholds) =>
     rankings.map(({ e, ranking, known, knowledge }) => ({
       e,
       got: decideMessage(ranking, known, knowledge, thresholds).label,
     }));
-  const results = at();
-  const labels = [...new Set(held.map((e) => e.label))].sort();
-  const perClass: Record<string, ClassFigures> = {};
-  for (const label of labels) {
-    const truth = results.filter((r) => r.e.label === label);
-    const predicted = results.filter((r) => r.got === label);
-    perClass[label] = {
-      recall: pct(truth.filter((r) => r.got === label).length, truth.length),
-      precision: pct(predicted.filter((r) => r.e.label === label).length, predicted.length),
-      support: truth.length,
-    };
-  }
-  const isEmergency = (l: string): boolean => (EMERGENCIES as readonly string[]).includes(l);
-  const ordinary = results.filter((r) => r.e.label === 'none');
   /** Held-out procedure, service, lesson and not-covered questions: what citizens ask most. */
-  const questions = results.filter((r) => kb.examples.some((x) => x.text === r.e.text));
-  const urgentTruth = results.filter((r) => isEmergency(r.e.label) || r.e.label === 'self_harm');
-  const sweep = [0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5].map((tau) => {
-    const r = at({ ...defaultTriageThresholds, emergency: tau, selfHarm: tau });
-    const urgent = (l: string): boolean => isEmergency(l) || l === 'self_harm';
-    return {
-      threshold: tau,
-      urgentRecall: pct(r.filter((x) => urgent(x.e.label) && urgent(x.got)).length, urgentTruth.length),
-      falseUrgentOnOrdinary: pct(
-        r.filter((x) => x.e.label === 'none' && urgent(x.got)).length,
-        ordinary.length,
-      ),
-      falseUrgentOnKnowledgeQuestions: pct(
-        r.filter((x) => urgent(x.got) && kb.examples.some((k) => k.text === x.e.text)).length,
-        questions.length,
-      ),
-    };
-  });
-  const pairs: Array<[number, number]> = [
-    [0.35, 0.35],
-    [0.3, 0.4],
-    [0.25, 0.4],
-    [0.25, 0.45],
-    [0.25, 0.5],
-    [0.2, 0.45],
-  ];
-  const otherSweep = pairs.map(([other, otherOnKnowledge]) => {
-    const r = at({ ...defaultTriageThresholds, other, otherOnKnowledge });
-    const specificTruth = r.filter((x) => !['none', ...EMERGENCIES, 'self_harm'].includes(x.e.label));
-    return {
-      other,
-      otherOnKnowledge,
-      otherClassesRecall: pct(specificTruth.filter((x) => x.got === x.e.label).length, specificTruth.length),
-      falseOtherOnKnowledgeQuestions: pct(
-        r.filter((x) => kb.examples.some((k) => k.text === x.e.text) && x.got !== 'none').length,
-        questions.length,
-      ),
-      falseOtherOnOrdinary: pct(
-        r.filter((x) => x.e.label === 'none' && x.got !== 'none').length,
-        ordinary.length,
-      ),
-    };
-  });
+  const knowledgeTexts = new Set(kb.examples.map((x) => x.text));
+  const isQuestion = (r: Decided): boolean => knowledgeTexts.has(r.e.text);
+  const results = at();
+  const ordinary = results.filter((r) => r.e.label === 'none');
+  const questions = results.filter(isQuestion);
+  const emergencies = results.filter((r) => isEmergency(r.e.label));
   return {
     heldOut: held.length,
-    perClass,
-    otherSweep,
-    emergencyRecall: pct(
-      results.filter((r) => isEmergency(r.e.label) && isEmergency(r.got)).length,
-      results.filter((r) => isEmergency(r.e.label)).length,
-    ),
-    emergencyRightNumber: pct(
-      results.filter((r) => isEmergency(r.e.label) && r.got === r.e.label).length,
-      results.filter((r) => isEmergency(r.e.label)).length,
-    ),
+    perClass: perClassFigures(results),
+    otherSweep: otherSweep(at, isQuestion),
+    emergencyRecall: pct(emergencies.filter((r) => isEmergency(r.got)).length, emergencies.length),
+    emergencyRightNumber: pct(emergencies.filter((r) => r.got === r.e.label).length, emergencies.length),
     /** With the further numbers named when another emergency is close (`alsoEmergency`). */
     emergencyNumberNamed: alsoSweep(rankings),
     falseEmergencyOnOrdinary: pct(ordinary.filter((r) => isEmergency(r.got)).length, ordinary.length),
     falseAnyOnOrdinary: pct(ordinary.filter((r) => r.got !== 'none').length, ordinary.length),
-    falseUrgentOnKnowledgeQuestions: `${pct(
-      questions.filter((r) => isEmergency(r.got) || r.got === 'self_harm').length,
-      questions.length,
-    )} of ${questions.length}`,
+    falseUrgentOnKnowledgeQuestions: `${pct(questions.filter((r) => isUrgent(r.got)).length, questions.length)} of ${questions.length}`,
     falseAnyOnKnowledgeQuestions: pct(questions.filter((r) => r.got !== 'none').length, questions.length),
-    thresholdSweep: sweep,
+    thresholdSweep: urgentSweep(at, isQuestion),
     errors: results
       .filter((r) => r.got !== r.e.label)
       .slice(0, 40)

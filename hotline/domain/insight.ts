@@ -156,7 +156,8 @@ export function percentile(sorted: number[], p: number): number | null {
   return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)] ?? null;
 }
 
-export async function insightStats(db: Database, period: Period, timeZone: string): Promise<InsightStats> {
+/** The bot's side: messages by day and outcome, conversations, helpful votes and hours. */
+async function turnFigures(db: Database, period: Period) {
   const turns = () =>
     db
       .selectFrom('turn_outcomes')
@@ -182,10 +183,14 @@ export async function insightStats(db: Database, period: Period, timeZone: strin
     .select(['hour', (eb) => eb.fn.countAll<number>().as('n')])
     .groupBy('hour')
     .execute();
+  return { byOutcome, conversationsByDay, whole, byHour };
+}
 
+/** Each day of the period (empty days included) and the totals, from the rows counted by day. */
+function dayTable(period: Period, figures: Awaited<ReturnType<typeof turnFigures>>) {
   const days = new Map(daysOf(period.from, period.to).map((day) => [day, { day, ...emptyFigures() }]));
   const totals = emptyFigures();
-  for (const r of byOutcome) {
+  for (const r of figures.byOutcome) {
     const d = days.get(r.day);
     const field = OUTCOME_FIELD[r.outcome as Outcome] ?? 'other';
     const n = Number(r.n);
@@ -196,16 +201,20 @@ export async function insightStats(db: Database, period: Period, timeZone: strin
     totals[field] += n;
     totals.messages += n;
   }
-  for (const r of conversationsByDay) {
+  for (const r of figures.conversationsByDay) {
     const d = days.get(r.day);
     if (d) d.conversations = Number(r.n);
   }
-  totals.conversations = Number(whole.conversations);
-  const hours = new Array<number>(24).fill(0);
-  for (const r of byHour) hours[r.hour] = Number(r.n);
-  const questions = totals.messages - totals.other;
-  const share = (n: number): number => (questions === 0 ? 0 : n / questions);
+  totals.conversations = Number(figures.whole.conversations);
+  return { days: [...days.values()], totals };
+}
 
+/** The desk's side: tickets opened in the period, how long a live one waited, and their ratings. */
+async function ticketFigures(
+  db: Database,
+  period: Period,
+  timeZone: string,
+): Promise<Pick<InsightStats, 'handoff' | 'csat'>> {
   const start = startOfDay(period.from, timeZone).toISOString();
   const end = startOfDay(addDays(period.to, 1), timeZone).toISOString();
   const tickets = await db
@@ -223,26 +232,7 @@ export async function insightStats(db: Database, period: Period, timeZone: strin
   const counts: [number, number, number, number, number] = [0, 0, 0, 0, 0];
   const ratings = tickets.map((t) => t.rating).filter((r): r is number => r !== null && r >= 1 && r <= 5);
   for (const r of ratings) counts[r - 1] = (counts[r - 1] ?? 0) + 1;
-
   return {
-    from: period.from,
-    to: period.to,
-    channel: period.channel,
-    totals: {
-      ...totals,
-      questions,
-      helpful: Number(whole.helpful),
-      notHelpful: Number(whole.notHelpful),
-    },
-    shares: {
-      answered: share(totals.answered),
-      clarified: share(totals.clarified),
-      notFound: share(totals.notFound),
-      declined: share(totals.declined),
-      handedOff: share(totals.handedOff),
-    },
-    days: [...days.values()],
-    hours,
     handoff: {
       tickets: tickets.length,
       urgent: tickets.filter((t) => t.reason === 'emergency' || t.reason === 'self_harm').length,
@@ -257,7 +247,38 @@ export async function insightStats(db: Database, period: Period, timeZone: strin
   };
 }
 
-type Cell = string | number | null | undefined;
+/** The supervisor's dashboard for a period: what citizens asked, what came of it, and the desk's work. */
+export async function insightStats(db: Database, period: Period, timeZone: string): Promise<InsightStats> {
+  const figures = await turnFigures(db, period);
+  const { days, totals } = dayTable(period, figures);
+  const hours = new Array<number>(24).fill(0);
+  for (const r of figures.byHour) hours[r.hour] = Number(r.n);
+  const questions = totals.messages - totals.other;
+  const share = (n: number): number => (questions === 0 ? 0 : n / questions);
+  return {
+    from: period.from,
+    to: period.to,
+    channel: period.channel,
+    totals: {
+      ...totals,
+      questions,
+      helpful: Number(figures.whole.helpful),
+      notHelpful: Number(figures.whole.notHelpful),
+    },
+    shares: {
+      answered: share(totals.answered),
+      clarified: share(totals.clarified),
+      notFound: share(totals.notFound),
+      declined: share(totals.declined),
+      handedOff: share(totals.handedOff),
+    },
+    days,
+    hours,
+    ...(await ticketFigures(db, period, timeZone)),
+  };
+}
+
+export type Cell = string | number | null | undefined;
 
 /**
  * CSV for a spreadsheet: a byte-order mark (Excel reads UTF-8 then), quoted
