@@ -42,6 +42,55 @@ function summary(times: number[]): { n: number; p50Ms: number; p99Ms: number; ma
   return { n: s.length, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: at(1) };
 }
 
+type Server = Awaited<ReturnType<typeof startServer>>;
+
+/** A citizen in Web Chat: a Direct Line conversation whose replies are watched for a given text. */
+async function citizenChat(server: Server) {
+  const bearer = { authorization: `Bearer ${SECRET}` };
+  const t = (await call(server, 'POST', '/v3/directline/tokens/generate', bearer)).json;
+  const auth = { authorization: `Bearer ${t.token}` };
+  const conv = (await call(server, 'POST', '/v3/directline/conversations', auth, {})).json;
+  const ws = new WebSocket(conv.streamUrl);
+  const arrivals = new Map<string, (at: number) => void>();
+  ws.on('message', (data) => {
+    const at = performance.now();
+    const frame = data.toString();
+    if (!frame) return;
+    for (const a of (JSON.parse(frame) as Json).activities ?? []) {
+      const text: string = a.text ?? '';
+      for (const [key, done] of arrivals) if (text.includes(key)) done(at);
+    }
+  });
+  await new Promise((r) => ws.once('open', r));
+  return {
+    /** When a reply containing `key` arrives on the stream. */
+    wait: (key: string): Promise<number> =>
+      new Promise((r) => arrivals.set(key, (at) => (arrivals.delete(key), r(at)))),
+    say: (text: string) =>
+      call(server, 'POST', `/v3/directline/conversations/${t.conversationId}/activities`, auth, {
+        type: 'message',
+        text,
+        from: { id: 'x' },
+      }),
+    close: () => ws.close(),
+  };
+}
+
+/** An agent logged in to the console: the cookie and CSRF token its writes need. */
+async function agentSession(server: Server): Promise<Record<string, string>> {
+  const login = await call(
+    server,
+    'POST',
+    '/hotline/api/login',
+    {},
+    { username: 'bench', password: 'bench-password-1' },
+  );
+  return {
+    cookie: (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '',
+    'x-csrf-token': login.json.csrf,
+  };
+}
+
 async function main(): Promise<void> {
   const config = loadConfig({
     ...process.env,
@@ -57,45 +106,14 @@ async function main(): Promise<void> {
   });
   const server = await startServer(config, createLogger('error'));
   try {
-    const bearer = { authorization: `Bearer ${SECRET}` };
-    const t = (await call(server, 'POST', '/v3/directline/tokens/generate', bearer)).json;
-    const auth = { authorization: `Bearer ${t.token}` };
-    const conv = (await call(server, 'POST', '/v3/directline/conversations', auth, {})).json;
-    const ws = new WebSocket(conv.streamUrl);
-    const arrivals = new Map<string, (at: number) => void>();
-    ws.on('message', (data) => {
-      const at = performance.now();
-      const frame = data.toString();
-      if (!frame) return;
-      for (const a of (JSON.parse(frame) as Json).activities ?? []) {
-        const text: string = a.text ?? '';
-        for (const [key, done] of arrivals) if (text.includes(key)) done(at);
-      }
-    });
-    await new Promise((r) => ws.once('open', r));
-    const wait = (key: string): Promise<number> =>
-      new Promise((r) => arrivals.set(key, (at) => (arrivals.delete(key), r(at))));
-
+    const citizen = await citizenChat(server);
+    const wait = citizen.wait;
     const openStart = performance.now();
     const opened = wait('Mã yêu cầu');
-    await call(server, 'POST', `/v3/directline/conversations/${t.conversationId}/activities`, auth, {
-      type: 'message',
-      text: 'cho tôi gặp tổng đài viên',
-      from: { id: 'x' },
-    });
+    await citizen.say('cho tôi gặp tổng đài viên');
     const openMs = (await opened) - openStart;
 
-    const login = await call(
-      server,
-      'POST',
-      '/hotline/api/login',
-      {},
-      { username: 'bench', password: 'bench-password-1' },
-    );
-    const agent = {
-      cookie: (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '',
-      'x-csrf-token': login.json.csrf,
-    };
+    const agent = await agentSession(server);
     const code = (await call(server, 'GET', '/hotline/api/tickets?status=waiting', agent)).json.tickets[0]
       .code;
     const claimStart = performance.now();
@@ -113,7 +131,7 @@ async function main(): Promise<void> {
       });
       times.push((await arrived) - start);
     }
-    ws.close();
+    citizen.close();
     const report = {
       benchmark: 'hotline agent reply → citizen Web Chat (Direct Line WebSocket)',
       date: new Date().toISOString(),

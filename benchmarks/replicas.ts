@@ -533,6 +533,96 @@ function summary(times: number[]): Summary {
 
 const round = (x: number, digits = 0): number => Number(x.toFixed(digits));
 
+type Snapshot = CpuSnapshot;
+
+/** CPU time of each part over the message phase, in ms and in cores, and whether other programs disturbed it. */
+function cpuFigures(before: Snapshot, after: Snapshot, wallMs: number, replies: number) {
+  const replicaCpu = before.replicas.map((_, i) => after.replicas[i]! - before.replicas[i]!);
+  const mainThreadCpu = before.replicas.map(
+    (_, i) => after.replicaMainThreads[i]! - before.replicaMainThreads[i]!,
+  );
+  const mainThreadWait = before.replicas.map(
+    (_, i) => after.replicaMainThreadWaits[i]! - before.replicaMainThreadWaits[i]!,
+  );
+  const postgresCpu = after.postgres - before.postgres;
+  const loadGeneratorCpu = after.loadGenerator - before.loadGenerator;
+  const machineBusy = after.machine.busy - before.machine.busy;
+  const machineTotal = after.machine.total - before.machine.total;
+  const cores = (ms: number): number => round(ms / wallMs, 2);
+  const otherCpu = machineBusy - replicaCpu.reduce((a, b) => a + b, 0) - postgresCpu - loadGeneratorCpu;
+  // The kernel's own work on loopback is a few percent; more means another program was running.
+  const disturbed = otherCpu / wallMs > 0.15;
+  if (disturbed) {
+    console.error(
+      `  warning: ${cores(otherCpu)} cores went to other programs during this run; its figures are disturbed`,
+    );
+  }
+  const perReply = (ms: number): number => round(ms / Math.max(1, replies), 2);
+  return {
+    disturbed,
+    cpu: {
+      note: 'CPU time over the message phase, ms; "cores" = CPU ms / wall ms; MainThread = the replica\'s event loop (its JavaScript), MainThreadWaiting = the time that thread was ready to run but no core was free (schedstat); other = busy time of the machine outside these processes (kernel network work, other programs)',
+      replicasMs: replicaCpu.map((x) => round(x)),
+      replicasCores: replicaCpu.map(cores),
+      /** The event loop's thread alone (the replica's JavaScript)... */
+      replicasMainThreadCores: mainThreadCpu.map(cores),
+      /** ...and its time ready to run with no core free: running + waiting near 1.0 = the loop never idles. */
+      replicasMainThreadWaitingCores: mainThreadWait.map(cores),
+      postgresMs: round(postgresCpu),
+      postgresCores: cores(postgresCpu),
+      loadGeneratorMs: round(loadGeneratorCpu),
+      loadGeneratorCores: cores(loadGeneratorCpu),
+      perMessageMs: {
+        replicas: perReply(replicaCpu.reduce((a, b) => a + b, 0)),
+        postgres: perReply(postgresCpu),
+        loadGenerator: perReply(loadGeneratorCpu),
+      },
+      machineBusyMs: round(machineBusy),
+      machineBusyCores: cores(machineBusy),
+      machineBusyPercent: round((machineBusy / Math.max(1, machineTotal)) * 100, 1),
+      /** Busy time not accounted for by the above: the kernel's network work outside them, other programs. */
+      otherMs: round(otherCpu),
+      otherCores: cores(otherCpu),
+    },
+  };
+}
+
+/** How much the replicas logged, and the first distinct messages, to tell what went wrong. */
+function logSummary(logLines: string[]) {
+  return {
+    lines: logLines.length,
+    warn: logLines.filter((l) => l.includes('"level":"warn"')).length,
+    error: logLines.filter((l) => l.includes('"level":"error"')).length,
+    first: [...new Set(logLines.map((l) => /"msg":"([^"]*)"/.exec(l)?.[1] ?? l.slice(0, 200)))].slice(0, 5),
+  };
+}
+
+/** Start N replicas on one new database together, as an orchestrator starts them (they migrate it at once). */
+async function startReplicas(replicaCount: number, databaseUrl: string, dataDir: string): Promise<Replica[]> {
+  const env = {
+    DATABASE_URL: databaseUrl,
+    DATABASE_POOL_SIZE: POOL_SIZE,
+    DATA_DIR: dataDir,
+    KB_SEEDS_DIR: join(ROOT, 'seeds'),
+    KB_PASSAGES_DIR: join(ROOT, 'data', 'passages'),
+    WEBCHAT_SECRET: SECRET,
+    WEBCHAT_TOKENS_PER_MINUTE: '1000000',
+    WEBCHAT_MESSAGES_PER_MINUTE: '1000000',
+    LOG_LEVEL: 'warn',
+  };
+  // Started together, as an orchestrator starts them: they migrate the new database at once.
+  const started = await Promise.allSettled(
+    Array.from({ length: replicaCount }, (_, i) => startReplica(env, String.fromCharCode(65 + i))),
+  );
+  const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) {
+    // Those that did start are stopped before the failure is reported.
+    await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.stop() : undefined)));
+    throw failed.reason;
+  }
+  return started.map((s) => (s as PromiseFulfilledResult<Replica>).value);
+}
+
 async function runSetup(replicaCount: number, serverUrl: string, cluster: Cluster | undefined) {
   const database = await createTestDatabase(`bench_replicas_${replicaCount}`, serverUrl);
   const replicas: Replica[] = [];
@@ -540,24 +630,7 @@ async function runSetup(replicaCount: number, serverUrl: string, cluster: Cluste
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-replicas-'));
   dataDirs.add(dataDir);
   try {
-    const env = {
-      DATABASE_URL: database.url,
-      DATABASE_POOL_SIZE: POOL_SIZE,
-      DATA_DIR: dataDir,
-      KB_SEEDS_DIR: join(ROOT, 'seeds'),
-      KB_PASSAGES_DIR: join(ROOT, 'data', 'passages'),
-      WEBCHAT_SECRET: SECRET,
-      WEBCHAT_TOKENS_PER_MINUTE: '1000000',
-      WEBCHAT_MESSAGES_PER_MINUTE: '1000000',
-      LOG_LEVEL: 'warn',
-    };
-    // Started together, as an orchestrator starts them: they migrate the new database at once.
-    const started = await Promise.allSettled(
-      Array.from({ length: replicaCount }, (_, i) => startReplica(env, String.fromCharCode(65 + i))),
-    );
-    for (const s of started) if (s.status === 'fulfilled') replicas.push(s.value);
-    const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    if (failed) throw failed.reason;
+    replicas.push(...(await startReplicas(replicaCount, database.url, dataDir)));
 
     const lb = new Balancer(replicas.map((r) => r.url));
     const t0 = performance.now();
@@ -576,27 +649,7 @@ async function runSetup(replicaCount: number, serverUrl: string, cluster: Cluste
     const wallMs = performance.now() - start;
     const after = snapshot(replicas, cluster);
 
-    const replicaCpu = replicas.map((_, i) => after.replicas[i]! - before.replicas[i]!);
-    const mainThreadCpu = replicas.map(
-      (_, i) => after.replicaMainThreads[i]! - before.replicaMainThreads[i]!,
-    );
-    const mainThreadWait = replicas.map(
-      (_, i) => after.replicaMainThreadWaits[i]! - before.replicaMainThreadWaits[i]!,
-    );
-    const postgresCpu = after.postgres - before.postgres;
-    const loadGeneratorCpu = after.loadGenerator - before.loadGenerator;
-    const machineBusy = after.machine.busy - before.machine.busy;
-    const machineTotal = after.machine.total - before.machine.total;
-    const cores = (ms: number): number => round(ms / wallMs, 2);
-    const otherCpu = machineBusy - replicaCpu.reduce((a, b) => a + b, 0) - postgresCpu - loadGeneratorCpu;
-    // The kernel's own work on loopback is a few percent; more means another program was running.
-    const disturbed = otherCpu / wallMs > 0.15;
-    if (disturbed) {
-      console.error(
-        `  warning: ${cores(otherCpu)} cores went to other programs during this run; its figures are disturbed`,
-      );
-    }
-    const logLines = replicas.flatMap((r) => r.logs);
+    const { cpu, disturbed } = cpuFigures(before, after, wallMs, replyMs.length);
     return {
       replicas: replicaCount,
       conversations: CONVERSATIONS,
@@ -611,41 +664,9 @@ async function runSetup(replicaCount: number, serverUrl: string, cluster: Cluste
       replyLatency: summary(replyMs),
       postLatency: summary(postMs),
       requestsPerReplica: lb.requests,
-      cpu: {
-        note: 'CPU time over the message phase, ms; "cores" = CPU ms / wall ms; MainThread = the replica\'s event loop (its JavaScript), MainThreadWaiting = the time that thread was ready to run but no core was free (schedstat); other = busy time of the machine outside these processes (kernel network work, other programs)',
-        replicasMs: replicaCpu.map((x) => round(x)),
-        replicasCores: replicaCpu.map(cores),
-        /** The event loop's thread alone (the replica's JavaScript)... */
-        replicasMainThreadCores: mainThreadCpu.map(cores),
-        /** ...and its time ready to run with no core free: running + waiting near 1.0 = the loop never idles. */
-        replicasMainThreadWaitingCores: mainThreadWait.map(cores),
-        postgresMs: round(postgresCpu),
-        postgresCores: cores(postgresCpu),
-        loadGeneratorMs: round(loadGeneratorCpu),
-        loadGeneratorCores: cores(loadGeneratorCpu),
-        perMessageMs: {
-          replicas: round(replicaCpu.reduce((a, b) => a + b, 0) / Math.max(1, replyMs.length), 2),
-          postgres: round(postgresCpu / Math.max(1, replyMs.length), 2),
-          loadGenerator: round(loadGeneratorCpu / Math.max(1, replyMs.length), 2),
-        },
-        machineBusyMs: round(machineBusy),
-        machineBusyCores: cores(machineBusy),
-        machineBusyPercent: round((machineBusy / Math.max(1, machineTotal)) * 100, 1),
-        /** Busy time not accounted for by the above: the kernel's network work outside them, other programs. */
-        otherMs: round(otherCpu),
-        otherCores: cores(otherCpu),
-      },
+      cpu,
       disturbedByOtherPrograms: disturbed,
-      replicaLog: {
-        lines: logLines.length,
-        warn: logLines.filter((l) => l.includes('"level":"warn"')).length,
-        error: logLines.filter((l) => l.includes('"level":"error"')).length,
-        /** The first distinct messages (or raw lines), to tell what went wrong. */
-        first: [...new Set(logLines.map((l) => /"msg":"([^"]*)"/.exec(l)?.[1] ?? l.slice(0, 200)))].slice(
-          0,
-          5,
-        ),
-      },
+      replicaLog: logSummary(replicas.flatMap((r) => r.logs)),
     };
   } finally {
     for (const c of conversations) c.close();
@@ -653,6 +674,21 @@ async function runSetup(replicaCount: number, serverUrl: string, cluster: Cluste
     await database.drop().catch((e: Error) => console.error(`could not drop ${database.name}: ${e.message}`));
     rmSync(dataDir, { recursive: true, force: true });
     dataDirs.delete(dataDir);
+  }
+}
+
+type Setup = Awaited<ReturnType<typeof runSetup>>;
+
+/** One line per setup: throughput, reply latency, errors and where the CPU went. */
+function printTable(setups: Setup[]): void {
+  console.log(
+    'replicas  messages  wall s   msg/s   reply p50/p99/max ms      errors  CPU cores: replicas | postgres | load gen | machine',
+  );
+  for (const s of setups) {
+    const r = s.replyLatency;
+    console.log(
+      `${String(s.replicas).padStart(8)} ${String(s.messages).padStart(9)} ${(s.wallMs / 1000).toFixed(1).padStart(7)} ${s.messagesPerSecond.toFixed(1).padStart(7)}   ${`${r.p50Ms}/${r.p99Ms}/${r.maxMs}`.padEnd(24)} ${String(s.errorCount).padStart(6)}  ${s.cpu.replicasCores.join('+')} | ${s.cpu.postgresCores} | ${s.cpu.loadGeneratorCores} | ${s.cpu.machineBusyCores}`,
+    );
   }
 }
 
@@ -742,15 +778,7 @@ export async function main(): Promise<void> {
     const file = join(out, 'replicas.json');
     writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
     console.log(JSON.stringify(report, null, 2));
-    console.log(
-      'replicas  messages  wall s   msg/s   reply p50/p99/max ms      errors  CPU cores: replicas | postgres | load gen | machine',
-    );
-    for (const s of setups) {
-      const r = s.replyLatency;
-      console.log(
-        `${String(s.replicas).padStart(8)} ${String(s.messages).padStart(9)} ${(s.wallMs / 1000).toFixed(1).padStart(7)} ${s.messagesPerSecond.toFixed(1).padStart(7)}   ${`${r.p50Ms}/${r.p99Ms}/${r.maxMs}`.padEnd(24)} ${String(s.errorCount).padStart(6)}  ${s.cpu.replicasCores.join('+')} | ${s.cpu.postgresCores} | ${s.cpu.loadGeneratorCores} | ${s.cpu.machineBusyCores}`,
-      );
-    }
+    printTable(setups);
     console.log(`written: ${file}`);
   } finally {
     for (const child of children) child.kill('SIGKILL');

@@ -42,6 +42,48 @@ function webchatAssets(): Record<string, number | string> | undefined {
   };
 }
 
+type Add = (what: string, target: string, value: number | undefined, met: (v: number) => boolean) => void;
+
+/** The turn throughput targets: ratios to the bare baselines of the same run, and p99 latency. */
+function throughputTargets(add: Add, throughput: ThroughputReport): void {
+  const m = throughput.median;
+  add(
+    'Direct Line turns/s over bare echo through a connector',
+    '>= 0.6',
+    throughput.ratios.directLineToEchoConnector,
+    (v) => v >= 0.6,
+  );
+  add(
+    '/api/messages (expectReplies) turns/s over bare echo (expectReplies)',
+    '>= 0.4',
+    throughput.ratios.apiMessagesToEchoExpectReplies,
+    (v) => v >= 0.4,
+  );
+  add('Direct Line p99 ms at 10 connections', '< 50', m.directLine?.p99Ms, (v) => v < 50);
+  add('/api/messages p99 ms at 10 connections', '< 50', m.apiMessagesExpectReplies?.p99Ms, (v) => v < 50);
+}
+
+/** The knowledge base's scaling targets at 10,000 entries and its growth from the smallest size. */
+function scalingTargets(add: Add, scaling: ScalingReport): void {
+  const at10k = scaling.sizes.find((s) => s.entries === 10_000);
+  add('index build ms at 10,000 entries', '< 5000', at10k?.buildMs, (v) => v < 5000);
+  add('index heap MB at 10,000 entries', '< 300', at10k?.heapMB, (v) => v < 300);
+  add('search p99 ms at 10,000 entries', '< 3', at10k?.p99Ms, (v) => v < 3);
+  add(
+    'build time per entry, largest size over smallest (1 = linear)',
+    '<= 1.25',
+    scaling.growth.buildPerEntry,
+    (v) => v <= 1.25,
+  );
+  add(
+    'heap per entry, largest size over smallest (1 = linear)',
+    '<= 1.25',
+    scaling.growth.heapPerEntry,
+    (v) => v <= 1.25,
+  );
+}
+
+/** Every figure of one `npm run bench` in one object, with each target and whether it is met. */
 export function summarise(dir = resolve('bench-results')): Record<string, unknown> {
   const throughput = read<ThroughputReport>(dir, 'throughput.json');
   const scaling = read<ScalingReport>(dir, 'scaling.json');
@@ -51,58 +93,15 @@ export function summarise(dir = resolve('bench-results')): Record<string, unknow
     'search.json',
   );
   const targets: Target[] = [];
-  const add = (
-    what: string,
-    target: string,
-    value: number | undefined,
-    met: (v: number) => boolean,
-  ): void => {
+  const add: Add = (what, target, value, met) => {
     targets.push({ what, target, value, met: value !== undefined && met(value) });
   };
-  if (throughput) {
-    const m = throughput.median;
-    add(
-      'Direct Line turns/s over bare echo through a connector',
-      '>= 0.6',
-      throughput.ratios.directLineToEchoConnector,
-      (v) => v >= 0.6,
-    );
-    add(
-      '/api/messages (expectReplies) turns/s over bare echo (expectReplies)',
-      '>= 0.4',
-      throughput.ratios.apiMessagesToEchoExpectReplies,
-      (v) => v >= 0.4,
-    );
-    add('Direct Line p99 ms at 10 connections', '< 50', m.directLine?.p99Ms, (v) => v < 50);
-    add('/api/messages p99 ms at 10 connections', '< 50', m.apiMessagesExpectReplies?.p99Ms, (v) => v < 50);
-  }
-  if (scaling) {
-    const at10k = scaling.sizes.find((s) => s.entries === 10_000);
-    add('index build ms at 10,000 entries', '< 5000', at10k?.buildMs, (v) => v < 5000);
-    add('index heap MB at 10,000 entries', '< 300', at10k?.heapMB, (v) => v < 300);
-    add('search p99 ms at 10,000 entries', '< 3', at10k?.p99Ms, (v) => v < 3);
-    add(
-      'build time per entry, largest size over smallest (1 = linear)',
-      '<= 1.25',
-      scaling.growth.buildPerEntry,
-      (v) => v <= 1.25,
-    );
-    add(
-      'heap per entry, largest size over smallest (1 = linear)',
-      '<= 1.25',
-      scaling.growth.heapPerEntry,
-      (v) => v <= 1.25,
-    );
-  }
+  if (throughput) throughputTargets(add, throughput);
+  if (scaling) scalingTargets(add, scaling);
   if (startup) {
-    add(
-      'npm start → /readyz 200 ms, built tree, empty MODEL_CACHE_DIR',
-      '< 5000',
-      startup.coldModelCacheMs,
-      (v) => v < 5000,
-    );
+    const cold = startup.coldModelCacheMs;
+    add('npm start → /readyz 200 ms, built tree, empty MODEL_CACHE_DIR', '< 5000', cold, (v) => v < 5000);
   }
-  const assets = webchatAssets();
   return {
     date: new Date().toISOString(),
     note: 'Figures of one run on this machine; throughput as ratios to baselines measured in the same run (median of 3).',
@@ -128,7 +127,7 @@ export function summarise(dir = resolve('bench-results')): Record<string, unknow
       warmModelCacheMs: startup.warmModelCacheMs,
       runs: startup.runs,
     },
-    webchatAssets: assets,
+    webchatAssets: webchatAssets(),
     targets,
     allMet: targets.every((t) => t.met),
   };

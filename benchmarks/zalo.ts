@@ -22,15 +22,13 @@ const QUESTIONS = [
   'thủ tục đăng ký tạm trú',
 ];
 
-export async function main(): Promise<void> {
-  const fake = await new FakeZalo().start();
-  // The assistant runs as its own process, as in production; the fake Zalo and the
-  // citizens' load share this one.
+/** The assistant as its own process, as in production; resolves with its URL once it listens. */
+async function startAssistant(fake: FakeZalo): Promise<{ child: ReturnType<typeof spawn>; url: string }> {
   // BENCH_NODE_ARGS passes flags to the assistant's process (e.g. --cpu-prof).
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(
     process.execPath,
-    [...nodeArgs, '--disable-warning=DEP0111', join(__dirname, '..', 'bot', 'main.js')],
+    [...nodeArgs, '--disable-warning=DEP0111', join(__dirname, '..', 'app', 'main.js')],
     {
       env: {
         ...process.env,
@@ -45,47 +43,53 @@ export async function main(): Promise<void> {
   );
   const url = await new Promise<string>((resolveUrl, reject) => {
     let buffer = '';
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (d: string) => {
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (d: string) => {
       buffer += d;
       const m = /"msg":"listening","url":"([^"]+)"/.exec(buffer);
       if (m) resolveUrl(m[1] as string);
     });
     child.on('exit', (code) => reject(new Error(`assistant exited with ${code}: ${buffer}`)));
   });
-  const server = { url };
+  return { child, url };
+}
+
+/** One citizen: MESSAGES_PER_USER signed webhooks, each waiting for the answer at the fake Zalo API. */
+async function citizen(url: string, fake: FakeZalo, u: number, latencies: number[]): Promise<void> {
+  const user = String(8800000000000000000n + BigInt(u));
+  // Citizens do not all start in the same millisecond.
+  if (THINK_MS) await new Promise((r) => setTimeout(r, THINK_MS * Math.random()));
+  for (let i = 0; i < MESSAGES_PER_USER; i++) {
+    const event = {
+      app_id: APP_ID,
+      event_name: 'user_send_text',
+      timestamp: String(Date.now()),
+      sender: { id: user },
+      recipient: { id: OA_ID },
+      message: { msg_id: `bench-${u}-${i}-${Date.now()}`, text: QUESTIONS[(u + i) % QUESTIONS.length] },
+    };
+    const raw = JSON.stringify(event);
+    const mac = zaloMac(APP_ID, Buffer.from(raw), event.timestamp, OA_SECRET);
+    // One message at a time per citizen, as a person types: wait for the answer.
+    const answered = fake.next(user);
+    const sent = Date.now();
+    await fetch(`${url}/api/zalo/webhook`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-zevent-signature': `mac=${mac}` },
+      body: raw,
+    });
+    latencies.push((await answered).at - sent);
+    if (THINK_MS) await new Promise((r) => setTimeout(r, THINK_MS * (0.5 + Math.random())));
+  }
+}
+
+export async function main(): Promise<void> {
+  const fake = await new FakeZalo().start();
+  // The fake Zalo and the citizens' load share this process.
+  const { child, url } = await startAssistant(fake);
   const latencies: number[] = [];
-  let n = 0;
   const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: USERS }, async (_, u) => {
-      const user = String(8800000000000000000n + BigInt(u));
-      // Citizens do not all start in the same millisecond.
-      if (THINK_MS) await new Promise((r) => setTimeout(r, THINK_MS * Math.random()));
-      for (let i = 0; i < MESSAGES_PER_USER; i++) {
-        const event = {
-          app_id: APP_ID,
-          event_name: 'user_send_text',
-          timestamp: String(Date.now()),
-          sender: { id: user },
-          recipient: { id: OA_ID },
-          message: { msg_id: `bench-${u}-${i}-${++n}`, text: QUESTIONS[(u + i) % QUESTIONS.length] },
-        };
-        const raw = JSON.stringify(event);
-        const mac = zaloMac(APP_ID, Buffer.from(raw), event.timestamp, OA_SECRET);
-        // One message at a time per citizen, as a person types: wait for the answer.
-        const answered = fake.next(user);
-        const sent = Date.now();
-        await fetch(`${server.url}/api/zalo/webhook`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-zevent-signature': `mac=${mac}` },
-          body: raw,
-        });
-        latencies.push((await answered).at - sent);
-        if (THINK_MS) await new Promise((r) => setTimeout(r, THINK_MS * (0.5 + Math.random())));
-      }
-    }),
-  );
+  await Promise.all(Array.from({ length: USERS }, (_, u) => citizen(url, fake, u, latencies)));
   const wall = performance.now() - t0;
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));

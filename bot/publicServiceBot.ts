@@ -410,7 +410,6 @@ export class PublicServiceBot extends ActivityHandler {
     language: 'vi' | 'en',
   ): Promise<void> {
     const t = this.assistant.t(language);
-    await this.records?.addFeedback(context.activity.conversation.id, memory.lastAnswer ?? null, helpful);
     const conversationId = context.activity.conversation.id;
     if (this.outcomes)
       this.later(() => this.outcomes!.feedback(conversationId, helpful), 'feedback record failed');

@@ -21,11 +21,6 @@ export function fold(text: string): string {
   return text.normalize('NFD').replace(COMBINING_MARKS, '').replace(/[đĐ]/g, 'd').toLowerCase();
 }
 
-/** Lower-cased NFC: the accented form used to break ties. */
-export function accentKey(text: string): string {
-  return text.normalize('NFC').toLowerCase();
-}
-
 export interface Token {
   /** Folded form used for matching. */
   folded: string;

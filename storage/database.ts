@@ -39,14 +39,6 @@ export interface TranscriptTable {
   created_at: string;
 }
 
-export interface FeedbackTable {
-  id: Generated<number>;
-  conversation_id: string;
-  entry_id: string | null;
-  helpful: number;
-  created_at: string;
-}
-
 export interface SettingsTable {
   key: string;
   value: string;
@@ -224,7 +216,6 @@ export interface KbExampleTable {
 export interface Tables {
   bot_state: BotStateTable;
   transcripts: TranscriptTable;
-  feedback: FeedbackTable;
   settings: SettingsTable;
   webchat_conversations: WebchatConversationTable;
   webchat_activities: WebchatActivityTable;

@@ -321,4 +321,21 @@ export const migrations: Record<string, Migration> = {
       await db.schema.dropTable('turn_outcomes').execute();
     },
   },
+  '008_drop_feedback': {
+    // "Helpful / not helpful" is kept on the message's outcome (turn_outcomes.helpful), which the
+    // supervisor's dashboard reads; this table of the same votes was written and never read.
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.dropTable('feedback').ifExists().execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('feedback')
+        .addColumn('id', ...autoId(db))
+        .addColumn('conversation_id', 'varchar(256)', (c) => c.notNull())
+        .addColumn('entry_id', 'varchar(128)')
+        .addColumn('helpful', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
+        .execute();
+    },
+  },
 };

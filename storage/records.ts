@@ -1,7 +1,7 @@
 /**
- * Transcripts and feedback: what was said (personal numbers masked) and
- * whether answers helped, for the hotline's hand-off view and for improving
- * the knowledge base.
+ * Transcripts: what was said (personal numbers masked), for the hotline's
+ * hand-off view. Whether an answer helped is kept with what the message came
+ * to (storage/outcomes.ts), where the supervisor's dashboard reads it.
  */
 import type { Database } from './database';
 import { maskPersonalData } from '../core/mask';
@@ -40,27 +40,5 @@ export class Records {
       .where('conversation_id', '=', conversationId)
       .orderBy('id')
       .execute();
-  }
-
-  async addFeedback(conversationId: string, entryId: string | null, helpful: boolean): Promise<void> {
-    await this.db
-      .insertInto('feedback')
-      .values({
-        conversation_id: conversationId,
-        entry_id: entryId,
-        helpful: helpful ? 1 : 0,
-        created_at: new Date().toISOString(),
-      })
-      .execute();
-  }
-
-  async feedbackFor(entryId: string): Promise<{ helpful: number; notHelpful: number }> {
-    const rows = await this.db
-      .selectFrom('feedback')
-      .select('helpful')
-      .where('entry_id', '=', entryId)
-      .execute();
-    const helpful = rows.filter((r) => r.helpful === 1).length;
-    return { helpful, notHelpful: rows.length - helpful };
   }
 }

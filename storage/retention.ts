@@ -21,7 +21,6 @@ export interface RetentionResult {
   zaloEvents: number;
   ticketMessages: number;
   ticketsCleared: number;
-  feedback: number;
   turnOutcomes: number;
 }
 
@@ -31,7 +30,6 @@ export async function purgeOlderThan(db: Database, days: number, now = new Date(
   const count = (r: { numDeletedRows?: bigint; numUpdatedRows?: bigint }): number =>
     Number(r.numDeletedRows ?? r.numUpdatedRows ?? 0);
   const transcripts = await db.deleteFrom('transcripts').where('created_at', '<', cutoff).executeTakeFirst();
-  const feedback = await db.deleteFrom('feedback').where('created_at', '<', cutoff).executeTakeFirst();
   const outcomes = await db.deleteFrom('turn_outcomes').where('created_at', '<', cutoff).executeTakeFirst();
   const activities = await db
     .deleteFrom('webchat_activities')
@@ -75,7 +73,6 @@ export async function purgeOlderThan(db: Database, days: number, now = new Date(
     zaloEvents: count(events),
     ticketMessages: count(messages),
     ticketsCleared: count(cleared),
-    feedback: count(feedback),
     turnOutcomes: count(outcomes),
   };
 }

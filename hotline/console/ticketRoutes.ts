@@ -142,17 +142,11 @@ function mountReads(server: Server, kit: RouteKit, deps: TicketRouteDeps, views:
   );
 }
 
-/** The routes that change a ticket: claim, answer, transfer, resolve. */
-function mountWrites(
-  server: Server,
-  kit: RouteKit,
-  deps: TicketRouteDeps,
-  views: TicketViews,
-  options: TicketRouteOptions,
-): void {
-  const { desk, accounts } = deps;
-  /** Tell the citizen; a failed delivery is logged and reported, the ticket change stands. */
-  const tell = async (ticket: Ticket, text: string, buttons: string[] = []): Promise<boolean> => {
+type Tell = (ticket: Ticket, text: string, buttons?: string[]) => Promise<boolean>;
+
+/** Tell the citizen; a failed delivery is logged and reported, the ticket change stands. */
+function teller(deps: TicketRouteDeps): Tell {
+  return async (ticket, text, buttons = []) => {
     try {
       return await deps.relay.deliver(ticket, ticketReply(ticket.language, text, buttons));
     } catch (e) {
@@ -160,7 +154,17 @@ function mountWrites(
       return false;
     }
   };
+}
 
+/** The routes by which an agent talks to the citizen: claim (the citizen is told who joined) and answer. */
+function mountConversation(
+  server: Server,
+  kit: RouteKit,
+  deps: TicketRouteDeps,
+  views: TicketViews,
+  tell: Tell,
+): void {
+  const { desk } = deps;
   server.post(
     '/hotline/api/tickets/:code/claim',
     kit.authed(async (req, res, s) => {
@@ -189,7 +193,18 @@ function mountWrites(
       res.send(200, { message, delivered: await tell(ticket, said) });
     }, true),
   );
+}
 
+/** The routes that end an agent's hold: transfer to another agent, resolve with a category. */
+function mountHandover(
+  server: Server,
+  kit: RouteKit,
+  deps: TicketRouteDeps,
+  views: TicketViews,
+  options: TicketRouteOptions,
+  tell: Tell,
+): void {
+  const { desk, accounts } = deps;
   server.post(
     '/hotline/api/tickets/:code/transfer',
     kit.authed(async (req, res, s) => {
@@ -234,5 +249,7 @@ export function mountTicketRoutes(
 ): void {
   const views = new TicketViews(deps.accounts);
   mountReads(server, kit, deps, views);
-  mountWrites(server, kit, deps, views, options);
+  const tell = teller(deps);
+  mountConversation(server, kit, deps, views, tell);
+  mountHandover(server, kit, deps, views, options, tell);
 }

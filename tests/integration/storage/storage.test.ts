@@ -72,7 +72,7 @@ describe.each(backends())('the database on %s', (_name, backend) => {
     expect(Object.keys(await a.read(['user/0', 'user/1', 'user/2']))).toHaveLength(3);
   });
 
-  it('stores transcripts with phone and identity numbers masked, and feedback', async () => {
+  it('stores transcripts with phone and identity numbers masked', async () => {
     const records = new Records(await backend.open(await backend.fresh()));
     await records.addTranscript({
       conversationId: 'c',
@@ -83,9 +83,6 @@ describe.each(backends())('the database on %s', (_name, backend) => {
     await records.addTranscript({ conversationId: 'c', channel: 'test', role: 'bot', text: 'Chào bạn' });
     const lines = await records.transcript('c');
     expect(lines.map((l) => l.text)).toEqual(['SĐT *******678, CCCD *********789', 'Chào bạn']);
-    await records.addFeedback('c', 'e1', true);
-    await records.addFeedback('c', 'e1', false);
-    expect(await records.feedbackFor('e1')).toEqual({ helpful: 1, notHelpful: 1 });
   });
 
   it('returns bigint columns and counts as numbers', async () => {
