@@ -4,21 +4,10 @@
  * summary, the official link and buttons for the other parts.
  */
 import type { TFunction } from 'i18next';
-import type { Answerable, FieldName, Procedure } from '../knowledge/schema';
+import { buttonFields, fieldNames, type FieldName } from '../knowledge/fields';
+import type { Answerable, Procedure } from '../knowledge/schema';
 import { emptyReply, type Reply, type ReplyField } from '../core/reply';
 
-/** Parts of a procedure that can be asked for and shown, in display order. */
-const PROCEDURE_FIELDS: FieldName[] = [
-  'documents',
-  'where',
-  'processing_time',
-  'fees',
-  'online',
-  'applicants',
-  'steps',
-  'result',
-  'legal_basis',
-];
 /**
  * The longest first reply, in characters of lead text and fields: on a
  * phone a citizen reads about this much; the other parts wait behind
@@ -53,60 +42,17 @@ export interface ComposeInput {
   language: 'vi' | 'en';
 }
 
-function procedureField(p: Procedure, field: FieldName, t: TFunction): ReplyField | undefined {
+/** One part of a procedure as the answer shows it: its label and value (the online block in words). */
+function procedureField(p: Procedure, field: FieldName, t: TFunction): ReplyField {
   const label = t(`field.${field}`);
-  switch (field) {
-    case 'documents':
-      return { label, value: p.documents };
-    case 'where':
-      return { label, value: p.where };
-    case 'processing_time':
-      return { label, value: p.processing_time };
-    case 'fees':
-      return { label, value: p.fees };
-    case 'online': {
-      const parts = [t(`online.${p.online.level}`), p.online.note, p.online.url].filter(Boolean);
-      return { label, value: parts.join(' ') };
-    }
-    case 'applicants':
-      return { label, value: p.applicants };
-    case 'steps':
-      return { label, value: p.steps };
-    case 'result':
-      return { label, value: p.result };
-    case 'legal_basis':
-      return { label, value: p.legal_basis };
-  }
+  if (field !== 'online') return { label, value: p[field] };
+  const parts = [t(`online.${p.online.level}`), p.online.note, p.online.url].filter(Boolean);
+  return { label, value: parts.join(' ') };
 }
 
-/** Button text that asks for one part of an entry, understood by the field cues. */
-export function fieldQuestion(field: FieldName, title: string, language: 'vi' | 'en'): string {
-  if (language === 'en') {
-    const en: Record<FieldName, string> = {
-      documents: 'documents needed',
-      fees: 'fees',
-      processing_time: 'how long',
-      where: 'where to apply',
-      online: 'apply online',
-      applicants: 'who can apply',
-      steps: 'steps',
-      result: 'result',
-      legal_basis: 'legal basis',
-    };
-    return `${title}: ${en[field]}`;
-  }
-  const vi: Record<FieldName, string> = {
-    documents: 'cần giấy tờ gì',
-    fees: 'lệ phí bao nhiêu',
-    processing_time: 'mất bao lâu',
-    where: 'nộp ở đâu',
-    online: 'làm trực tuyến được không',
-    applicants: 'ai được làm',
-    steps: 'các bước làm',
-    result: 'nhận kết quả gì',
-    legal_basis: 'căn cứ pháp lý',
-  };
-  return `${title} ${vi[field]}`;
+/** Button text that asks for one part of an entry, understood by the field cues (words in the locales). */
+export function fieldQuestion(field: FieldName, title: string, t: TFunction): string {
+  return t(`fieldQuestion.${field}`, { title, interpolation: { escapeValue: false } });
 }
 
 /** Compose the reply for one entry. */
@@ -137,7 +83,7 @@ export function composeAnswer(input: ComposeInput, t: TFunction): Reply {
 
   const source = entry.sources[0];
   if (entry.kind === 'procedure') {
-    const asked = input.fields.filter((f) => PROCEDURE_FIELDS.includes(f));
+    const asked = input.fields.filter((f) => fieldNames.includes(f));
     const askedFields = asked.map((f) => procedureField(entry, f, t)).filter((f): f is ReplyField => !!f);
     // The summary leads when nothing in particular was asked, and follows the asked part if it fits.
     const summary = english && entry.summary_en ? undefined : entry.summary;
@@ -152,9 +98,9 @@ export function composeAnswer(input: ComposeInput, t: TFunction): Reply {
     if (entry.codes.length > 0)
       r.footer.push(t('codes', { codes: entry.codes.map((c) => c.code).join(', ') }));
     else if (entry.codes_note) r.footer.push(entry.codes_note);
-    for (const f of PROCEDURE_FIELDS.slice(0, 6)) {
+    for (const f of buttonFields) {
       if (!shown.includes(f))
-        r.buttons.push({ title: t(`field.${f}`), value: fieldQuestion(f, entry.title, language) });
+        r.buttons.push({ title: t(`field.${f}`), value: fieldQuestion(f, entry.title, t) });
     }
     const link = entry.online.url ?? source?.url;
     if (link) r.link = { title: t('field.links'), url: link };
@@ -169,7 +115,7 @@ export function composeAnswer(input: ComposeInput, t: TFunction): Reply {
       const asked = wantsSteps && entry.steps.length > 0 ? [steps(entry.steps)] : [];
       r.fields.push(...withinBudget(r, asked, asked.length > 0 ? optional.slice(1) : optional));
       if (!r.fields.some((f) => f.label === t('field.steps')) && entry.steps.length > 0)
-        r.buttons.push({ title: t('field.steps'), value: fieldQuestion('steps', entry.title, language) });
+        r.buttons.push({ title: t('field.steps'), value: fieldQuestion('steps', entry.title, t) });
       const link = entry.links[0] ?? source;
       if (link) r.link = { title: link.title, url: link.url };
     } else if (entry.kind === 'lesson') {

@@ -3,11 +3,11 @@
  * procedure no evidence item names, and which evidence was read too long
  * ago. `kb:check` prints the report; it fails on it only with `--strict`.
  */
+import { keyFacts, type KeyFact } from './fields';
 import type { Entry, EvidenceFact } from './schema';
 
-/** The facts a wrong answer costs a citizen a trip for: each needs a page that says it. */
-export const keyFacts = ['fees', 'processing_time', 'where', 'documents', 'legal_basis'] as const;
-export type KeyFact = (typeof keyFacts)[number];
+/** The facts a wrong answer costs a citizen a trip for (`keyFact` in knowledge/fields.ts): each needs a page that says it. */
+export { keyFacts, type KeyFact };
 
 /** The default of `KB_EVIDENCE_MAX_AGE_DAYS`: evidence read more than a year ago is stale. */
 export const DEFAULT_MAX_AGE_DAYS = 365;

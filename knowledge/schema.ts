@@ -6,6 +6,16 @@
  * Keys are snake_case because people, not programs, write these files.
  */
 import { z } from 'zod';
+import {
+  fieldNames,
+  procedureFields,
+  unconfirmableFacts,
+  type FieldName,
+  type FieldShape,
+  type FieldSpec,
+} from './fields';
+
+export { fieldNames, unconfirmableFacts, type FieldName };
 
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 const text = nonEmpty;
@@ -89,10 +99,34 @@ const commonFields = {
   evidence: z.array(evidenceSchema).optional(),
 };
 
-/** Key facts an entry may leave unconfirmed, pointing to an official page or 1022 instead. */
-export const unconfirmableFacts = ['fees', 'processing_time', 'where', 'documents'] as const;
-
 export const onlineLevels = ['toan_trinh', 'mot_phan', 'khong'] as const;
+
+const onlineSchema = z.strictObject({
+  level: z.enum(onlineLevels),
+  url: url.optional(),
+  note: text.optional(),
+});
+
+/** The zod shape of each kind of field value. */
+function fieldSchema(spec: FieldSpec) {
+  const shapes: Record<FieldShape, z.ZodType> = {
+    text,
+    list: textList.min(1, spec.emptyMessage),
+    online: onlineSchema,
+  };
+  return shapes[spec.shape];
+}
+
+type ShapeOf<S extends FieldShape> = S extends 'text'
+  ? typeof text
+  : S extends 'list'
+    ? typeof textList
+    : typeof onlineSchema;
+
+/** The procedure's fields, from the registry (knowledge/fields.ts). */
+const fieldSchemas = Object.fromEntries(procedureFields.map((f) => [f.name, fieldSchema(f)])) as {
+  [F in (typeof procedureFields)[number] as F['name']]: ShapeOf<F['shape']>;
+};
 
 export const procedureSchema = z
   .strictObject({
@@ -105,20 +139,8 @@ export const procedureSchema = z
      * the answer points to the portal's search and 1022 instead of a guess.
      */
     codes_note: text.optional(),
-    applicants: text,
     conditions: textList.optional(),
-    documents: textList.min(1),
-    where: textList.min(1),
-    steps: textList.min(1),
-    processing_time: text,
-    fees: text,
-    result: text,
-    online: z.strictObject({
-      level: z.enum(onlineLevels),
-      url: url.optional(),
-      note: text.optional(),
-    }),
-    legal_basis: textList.min(1, 'a procedure needs its legal basis'),
+    ...fieldSchemas,
     /**
      * Key facts no reachable source confirms, so the entry does not state
      * them: their text sends the citizen to an official page (a link) or to
@@ -221,18 +243,6 @@ export const synonymsSchema = z.strictObject({
  * requests for a person, complaints and the rest are learned by triage
  * from example messages (`seeds/triage/`), not listed as cues.
  */
-export const fieldNames = [
-  'documents',
-  'fees',
-  'processing_time',
-  'where',
-  'online',
-  'applicants',
-  'steps',
-  'result',
-  'legal_basis',
-] as const;
-export type FieldName = (typeof fieldNames)[number];
 
 export const intentsSchema = z.strictObject({
   kind: z.literal('intents'),

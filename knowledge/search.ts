@@ -5,6 +5,7 @@
  * rarity) that the entry matches, and where (title or alias counts more than
  * body text).
  */
+import { procedureFieldTexts } from './fields';
 import type { KnowledgeBase } from './loader';
 import { englishStem, fold, foldedTokens, pairs, tokens } from './normalize';
 import { Postings } from './postings';
@@ -155,9 +156,7 @@ export function entryFields(entry: Answerable): Array<[FieldKind, string]> {
     case 'procedure':
       add('code', ...entry.codes.map((c) => c.code));
       add('name', ...entry.codes.map((c) => c.name));
-      add('body', entry.applicants, ...(entry.conditions ?? []), ...entry.documents, ...entry.where);
-      add('body', ...entry.steps, entry.processing_time, entry.fees, entry.result);
-      add('body', entry.online.note, ...entry.legal_basis);
+      add('body', ...(entry.conditions ?? []), ...procedureFieldTexts(entry));
       break;
     case 'service':
       add('body', ...entry.steps, ...entry.notes, ...entry.links.map((l) => `${l.title} ${l.url}`));

@@ -24,20 +24,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Request, Response, Server } from 'restify';
-import type { TFunction } from 'i18next';
-import type { Logger } from '../../core/log';
 import { projectRoot } from '../../core/paths';
-import type { Records } from '../../storage/records';
 import type { ThrottleStore } from '../../storage/throttle';
-import type { Accounts } from '../domain/accounts';
-import type { HotlineDesk } from '../domain/desk';
-import type { Relay } from '../domain/relay';
 import { mountFeedRoutes } from './feedRoutes';
 import { mountInsight, type InsightDeps } from './insightRoutes';
 import { routeKit } from './kit';
 import { LoginThrottle } from './loginThrottle';
 import { mountSessionRoutes } from './sessionRoutes';
-import { mountTicketRoutes } from './ticketRoutes';
+import { mountTicketRoutes, type TicketRouteDeps } from './ticketRoutes';
 
 export interface HotlineConsoleOptions {
   /** Minutes of waiting after which a ticket is highlighted. */
@@ -53,14 +47,8 @@ export interface HotlineConsoleOptions {
   publicUrl?: string;
 }
 
-export interface HotlineDeps {
-  desk: HotlineDesk;
-  accounts: Accounts;
-  relay: Relay;
-  records: Records;
-  t: (language: 'vi' | 'en') => TFunction;
-  searchKb: (q: string) => Array<{ id: string; title: string; text: string }>;
-  log: Logger;
+/** What the console needs: what its ticket routes need, the login throttle's store and the supervisor's views. */
+export interface HotlineDeps extends TicketRouteDeps {
   /** Where login failures are counted (shared by replicas on PostgreSQL); default this process. */
   throttles?: ThrottleStore;
   /** The supervisor's dashboard and inbox. */
