@@ -12,6 +12,7 @@
  */
 import type { Database } from './database';
 import { maskPersonalData } from '../core/mask';
+import { zonedParts } from '../core/zonedTime';
 
 export const OUTCOMES = [
   'answered',
@@ -35,17 +36,17 @@ export interface TurnOutcome {
   at?: Date;
 }
 
+const DAY_HOUR: Intl.DateTimeFormatOptions = {
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  hourCycle: 'h23',
+};
+
 /** The calendar day (YYYY-MM-DD) and hour (0–23) of a moment in a time zone. */
 export function localDayHour(at: Date, timeZone: string): { day: string; hour: number } {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(at);
-  const get = (type: string): string => parts.find((p) => p.type === type)?.value ?? '';
+  const get = zonedParts(at, timeZone, DAY_HOUR, 'en-CA');
   return { day: `${get('year')}-${get('month')}-${get('day')}`, hour: Number(get('hour')) };
 }
 

@@ -9,6 +9,7 @@
  *
  *   1-5 07:30-11:30,13:30-17:00; 6 07:30-11:30
  */
+import { zonedParts } from '../../core/zonedTime';
 
 export interface Interval {
   /** Minutes after midnight, start inclusive, end exclusive. */
@@ -73,19 +74,19 @@ export function parseSchedule(text: string): Schedule {
 
 const WEEKDAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
 
+const WEEKDAY_TIME: Intl.DateTimeFormatOptions = {
+  weekday: 'short',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+};
+
 /** The weekday, minutes after midnight and calendar day of `at` in `timeZone`. */
 export function localTime(at: Date, timeZone: string): { weekday: number; minute: number; ymd: string } {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    weekday: 'short',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(at);
-  const get = (type: string): string => parts.find((p) => p.type === type)?.value ?? '';
+  const get = zonedParts(at, timeZone, WEEKDAY_TIME);
   return {
     weekday: WEEKDAYS[get('weekday')] ?? 1,
     minute: Number(get('hour')) * 60 + Number(get('minute')),
