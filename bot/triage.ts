@@ -56,6 +56,13 @@ export interface TriageThresholds {
    * numbers cost a line, a wrong one alone costs minutes.
    */
   alsoEmergency: number;
+  /**
+   * The pooled urgent model (every emergency and self-harm against the rest)
+   * at or above this: urgent even when the class model reads another class.
+   * Pooling the four urgent classes' examples catches what each class alone
+   * misses; the class model still says which number to call.
+   */
+  urgentAny: number;
 }
 
 /**
@@ -75,6 +82,7 @@ export const defaultTriageThresholds: TriageThresholds = {
   namingOnKnowledge: 0.35,
   known: 0.3,
   alsoEmergency: 0.2,
+  urgentAny: 0.5,
 };
 
 export interface TriageResult {
@@ -108,6 +116,8 @@ export function triageExamples(kb: KnowledgeBase, keep: (e: Example) => boolean 
 
 export class Triage {
   readonly model: TextClassifier;
+  /** Urgent (any emergency or self-harm) against everything else. */
+  readonly urgent: TextClassifier;
 
   constructor(
     kb: KnowledgeBase,
@@ -119,11 +129,18 @@ export class Triage {
     // does (recall first), the other classes halfway (fewer false refusals of ordinary questions);
     // chosen by 5-fold CV on the training split.
     const urgent = Object.fromEntries([...EMERGENCIES, 'self_harm'].map((l) => [l, 1]));
-    this.model = TextClassifier.train(
-      triageExamples(kb, keep),
-      { balance: 0.5, balanceByLabel: urgent },
+    const examples = triageExamples(kb, keep);
+    this.model = TextClassifier.train(examples, { balance: 0.5, balanceByLabel: urgent }, chatExpansion(kb));
+    this.urgent = TextClassifier.train(
+      examples.map((e) => ({ ...e, label: URGENT.has(e.label) ? URGENT_LABEL : 'other' })),
+      { balance: 1 },
       chatExpansion(kb),
     );
+  }
+
+  /** How likely the pooled model finds the message urgent (0 when it has nothing to learn from). */
+  urgency(features: FeatureVector): number {
+    return this.urgent.rank(features).find((r) => r.label === URGENT_LABEL)?.p ?? 0;
   }
 
   /** Whether the model has anything to learn from (a knowledge base without triage files has not). */
@@ -137,7 +154,9 @@ export class Triage {
    * raises the bar for the non-urgent classes (`otherOnKnowledge`).
    */
   classify(features: FeatureVector, knowledge = 0): TriageResult {
-    return decideMessage(this.model.rank(features), this.model.known(features), knowledge, this.thresholds);
+    const known = this.model.known(features);
+    const ranking = this.model.rank(features);
+    return decideMessage(ranking, known, knowledge, this.thresholds, this.urgency(features));
   }
 }
 
@@ -149,6 +168,7 @@ export class Triage {
  */
 const ASKS_ABOUT_SERVICE = new Set<string>(['complaint', 'handoff', 'out_of_scope']);
 const URGENT = new Set<string>([...EMERGENCIES, 'self_harm']);
+const URGENT_LABEL = 'urgent';
 
 /**
  * The triage decision for a message: none when the model knows too few of
@@ -160,12 +180,29 @@ export function decideMessage(
   known: number,
   knowledge: number,
   t: TriageThresholds,
+  urgency = 0,
 ): TriageResult {
   if (known < t.known) return { label: 'none', p: 0, ranking };
   const d = decideTriage(ranking, t);
+  if (!URGENT.has(d.label) && urgency >= t.urgentAny) return likeliestUrgent(ranking, t);
   if (knowledge < t.knowledgeCut || URGENT.has(d.label) || d.label === 'none') return d;
   const bar = ASKS_ABOUT_SERVICE.has(d.label) ? t.otherOnKnowledge : t.namingOnKnowledge;
   return d.p >= bar ? d : { label: 'none', p: ranking.find((r) => r.label === 'none')?.p ?? 0, ranking };
+}
+
+/**
+ * The pooled model finds the message urgent though the class model read it
+ * otherwise: the likeliest urgent class by the class model, with a close
+ * second emergency named too (`alsoEmergency`).
+ */
+function likeliestUrgent(ranking: Ranking, t: TriageThresholds): TriageResult {
+  const urgent = ranking.filter((r) => URGENT.has(r.label));
+  const top = urgent[0]!;
+  if (top.label === 'self_harm') return { label: 'self_harm', p: top.p, ranking };
+  const also = urgent
+    .filter((r) => r.label !== top.label && r.label !== 'self_harm' && r.p >= t.alsoEmergency * top.p)
+    .map((r) => r.label as Emergency);
+  return { label: top.label as Emergency, p: top.p, ranking, ...(also.length > 0 ? { also } : {}) };
 }
 
 /** The triage decision from class probabilities: emergencies first, then self-harm, then the rest. */

@@ -126,12 +126,12 @@ function triageReport(kb: KnowledgeBase): Record<string, unknown> {
     const features = triage.model.features(e.text);
     const known = triage.model.known(features);
     const knowledge = router.knowledge(router.rank(router.features(e.text)));
-    return { e, ranking: triage.model.rank(features), known, knowledge };
+    return { e, ranking: triage.model.rank(features), known, knowledge, urgency: triage.urgency(features) };
   });
   const at: DecideAt = (thresholds = defaultTriageThresholds) =>
-    rankings.map(({ e, ranking, known, knowledge }) => ({
+    rankings.map(({ e, ranking, known, knowledge, urgency }) => ({
       e,
-      got: decideMessage(ranking, known, knowledge, thresholds).label,
+      got: decideMessage(ranking, known, knowledge, thresholds, urgency).label,
     }));
   /** Held-out procedure, service, lesson and not-covered questions: what citizens ask most. */
   const knowledgeTexts = new Set(kb.examples.map((x) => x.text));

@@ -106,6 +106,24 @@ describe('the triage decision', () => {
     expect(decideMessage(urgent, 1, 0.8, defaultTriageThresholds).label).toBe('emergency_fire');
   });
 
+  it('takes the pooled urgent model over another reading, naming the likeliest urgent class', () => {
+    const complaint = r(
+      ['complaint', 0.5],
+      ['emergency_medical', 0.2],
+      ['emergency_crime', 0.1],
+      ['none', 0.2],
+    );
+    expect(decideMessage(complaint, 1, 0, defaultTriageThresholds, 0.3).label).toBe('complaint');
+    const d = decideMessage(complaint, 1, 0, defaultTriageThresholds, 0.6);
+    expect(d.label).toBe('emergency_medical');
+    expect(d.also).toEqual(['emergency_crime']);
+    const sad = r(['none', 0.7], ['self_harm', 0.2], ['emergency_medical', 0.1]);
+    expect(decideMessage(sad, 1, 0.9, defaultTriageThresholds).label).toBe('none');
+    expect(decideMessage(sad, 1, 0.9, defaultTriageThresholds, 0.7).label).toBe('self_harm');
+    // Still nothing when the message is mostly unknown words.
+    expect(decideMessage(sad, 0.1, 0, defaultTriageThresholds, 0.9).label).toBe('none');
+  });
+
   it('classifies nothing the model knows too little of', () => {
     expect(
       decideMessage(r(['emergency_fire', 0.9], ['none', 0.1]), 0.1, 0, defaultTriageThresholds).label,
