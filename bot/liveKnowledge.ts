@@ -8,6 +8,10 @@
  * and the other replicas reload too.
  */
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { projectRoot } from '../core/paths';
 import { contentWords } from '../knowledge/query';
 import { withExamples, type KnowledgeBase } from '../knowledge/loader';
 import type { Bus } from '../storage/bus';
@@ -57,9 +61,12 @@ export class LiveKnowledge {
     return this.current;
   }
 
-  private async build(): Promise<number> {
+  /** `aside`: train the models in a worker thread first (a reload), so the server keeps answering meanwhile. */
+  private async build(aside = false): Promise<number> {
     const examples = await this.options.outcomes.examples('example');
-    this.current = this.options.build(withExamples(this.options.load(), examples));
+    const kb = withExamples(this.options.load(), examples);
+    if (aside) await this.trainAside(kb);
+    this.current = this.options.build(kb);
     this.options.onChange?.(this.current);
     return examples.length;
   }
@@ -69,7 +76,7 @@ export class LiveKnowledge {
     this.reloading ??= (async () => {
       const started = Date.now();
       try {
-        const examples = await this.build();
+        const examples = await this.build(true);
         this.options.log?.info('knowledge base reloaded', { examples });
         if (announce) await this.options.bus?.publish(KB_CHANNEL, this.replica);
         return { examples, seconds: (Date.now() - started) / 1000 };
@@ -78,6 +85,32 @@ export class LiveKnowledge {
       }
     })();
     return this.reloading;
+  }
+
+  /**
+   * Train the models for `kb` in a worker thread, into the model cache. When
+   * the compiled worker is not there (sources run directly) or it fails, the
+   * assistant trains on this thread as before, and the reload still happens.
+   */
+  private async trainAside(kb: KnowledgeBase): Promise<void> {
+    const script = [
+      join(__dirname, 'trainWorker.js'),
+      join(projectRoot(), 'dist', 'bot', 'trainWorker.js'),
+    ].find((f) => existsSync(f));
+    if (!script) return;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const worker = new Worker(script, { workerData: { kb } });
+        worker.once('error', reject);
+        worker.once('exit', (code) =>
+          code === 0 ? resolve() : reject(new Error(`training worker exited with ${code}`)),
+        );
+      });
+    } catch (e) {
+      this.options.log?.warn('training in a worker failed; training on the main thread', {
+        error: (e as Error).message,
+      });
+    }
   }
 
   /** The words that make two questions the same, by the assistant's normalisation. */

@@ -75,8 +75,11 @@ describe('the path to a person', () => {
 
   it('offers the hotline after two questions in a row it cannot answer', () => {
     const memory = newMemory();
-    expect(askSafe('thủ tục cấp thẻ ABTC cho doanh nhân', memory).handoff).toBe(false);
-    const second = askSafe('xin giấy phép khai thác cát sỏi', memory);
+    // Two procedures the knowledge base does not hold. Used here before: the ABTC card (now a planned
+    // topic) and a sand-mining licence, which since the fisheries-licence entry is answered with that
+    // entry: a wrong neighbour, kept as a known defect in the README, not hidden by this test.
+    expect(askSafe('xin giấy phép bay flycam', memory).handoff).toBe(false);
+    const second = askSafe('thủ tục đăng ký bản quyền tác giả', memory);
     expect(second.kind).toBe('no_answer');
     expect(second.handoff).toBe(true);
     expect(toPlainText(second)).toContain('1022');
