@@ -104,13 +104,27 @@ class DirectLine {
 
   mount(server: Server): void {
     server.opts('/api/webchat/token', (req, res, next) => this.preflight(req, res, next));
-    server.post('/api/webchat/token', async (req, res) => this.pageToken(req, res));
-    server.post('/v3/directline/tokens/generate', async (req, res) => this.generate(req, res));
-    server.post('/v3/directline/tokens/refresh', async (req, res) => this.refresh(req, res));
-    server.post('/v3/directline/conversations', async (req, res) => this.start(req, res));
-    server.get('/v3/directline/conversations/:id', async (req, res) => this.reconnect(req, res));
-    server.get('/v3/directline/conversations/:id/activities', async (req, res) => this.history(req, res));
-    server.post('/v3/directline/conversations/:id/activities', async (req, res) => this.receive(req, res));
+    server.post('/api/webchat/token', async (req, res) => {
+      await this.pageToken(req, res);
+    });
+    server.post('/v3/directline/tokens/generate', async (req, res) => {
+      await this.generate(req, res);
+    });
+    server.post('/v3/directline/tokens/refresh', async (req, res) => {
+      await this.refresh(req, res);
+    });
+    server.post('/v3/directline/conversations', async (req, res) => {
+      await this.start(req, res);
+    });
+    server.get('/v3/directline/conversations/:id', async (req, res) => {
+      await this.reconnect(req, res);
+    });
+    server.get('/v3/directline/conversations/:id/activities', async (req, res) => {
+      await this.history(req, res);
+    });
+    server.post('/v3/directline/conversations/:id/activities', async (req, res) => {
+      await this.receive(req, res);
+    });
   }
 
   /** Tell the citizen why a message was refused, at most once per conversation per minute. */

@@ -77,10 +77,15 @@ export const smsChannel: Channel<typeof env.shape, { token: string }> = {
     const adapter = new SmsAdapter();
     adapter.onTurnError = (context, error) => deps.onTurnError(context, error);
     app.post('/api/sms', async (req, res) => {
-      if (req.headers.authorization !== `Bearer ${settings.token}`) return res.send(401, { error: 'token' });
+      if (req.headers.authorization !== `Bearer ${settings.token}`) {
+        res.send(401, { error: 'token' });
+        return;
+      }
       const body = req.body as { from?: unknown; text?: unknown };
-      if (typeof body?.from !== 'string' || typeof body.text !== 'string')
-        return res.send(400, { error: 'from and text are required' });
+      if (typeof body?.from !== 'string' || typeof body.text !== 'string') {
+        res.send(400, { error: 'from and text are required' });
+        return;
+      }
       await sql`insert into sms_messages (sender, text) values (${body.from}, ${body.text})`.execute(deps.db);
       res.send(200, { replies: await adapter.turn(body.from, body.text, deps.run) });
     });
