@@ -21,8 +21,7 @@ import { fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { zaloMac } from '../channels/zalo/webhook';
-import { APP_ID, FakeZalo, OA_ID, OA_SECRET } from '../tests/support/fakeZalo';
+import { FakeZalo, signedTextEvent } from '../tests/support/fakeZalo';
 import { startConnectorStub } from './load';
 import type { MemorySample } from './soakServer';
 
@@ -190,20 +189,11 @@ class Traffic {
   readonly zalo = async (): Promise<void> => {
     const n = this.zaloN++;
     const user = String(8800000000000000000n + BigInt(Math.floor(n / 10)));
-    const event = {
-      app_id: APP_ID,
-      event_name: 'user_send_text',
-      timestamp: String(Date.now()),
-      sender: { id: user },
-      recipient: { id: OA_ID },
-      message: { msg_id: `soak-${n}`, text: QUESTIONS[n % QUESTIONS.length] },
-    };
-    const raw = JSON.stringify(event);
-    const mac = zaloMac(APP_ID, Buffer.from(raw), event.timestamp, OA_SECRET);
+    const { raw, headers } = signedTextEvent(user, `soak-${n}`, QUESTIONS[n % QUESTIONS.length]!);
     const answered = this.fake.next(user);
     const r = await fetch(`${this.url}/api/zalo/webhook`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-zevent-signature': `mac=${mac}` },
+      headers,
       body: raw,
     });
     await r.arrayBuffer();

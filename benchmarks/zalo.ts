@@ -8,8 +8,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { zaloMac } from '../channels/zalo/webhook';
-import { APP_ID, FakeZalo, OA_ID, OA_SECRET } from '../tests/support/fakeZalo';
+import { FakeZalo, signedTextEvent } from '../tests/support/fakeZalo';
 
 const USERS = Number(process.env.BENCH_USERS ?? 50);
 const MESSAGES_PER_USER = 10;
@@ -60,22 +59,14 @@ async function citizen(url: string, fake: FakeZalo, u: number, latencies: number
   // Citizens do not all start in the same millisecond.
   if (THINK_MS) await new Promise((r) => setTimeout(r, THINK_MS * Math.random()));
   for (let i = 0; i < MESSAGES_PER_USER; i++) {
-    const event = {
-      app_id: APP_ID,
-      event_name: 'user_send_text',
-      timestamp: String(Date.now()),
-      sender: { id: user },
-      recipient: { id: OA_ID },
-      message: { msg_id: `bench-${u}-${i}-${Date.now()}`, text: QUESTIONS[(u + i) % QUESTIONS.length] },
-    };
-    const raw = JSON.stringify(event);
-    const mac = zaloMac(APP_ID, Buffer.from(raw), event.timestamp, OA_SECRET);
+    const text = QUESTIONS[(u + i) % QUESTIONS.length]!;
+    const { raw, headers } = signedTextEvent(user, `bench-${u}-${i}-${Date.now()}`, text);
     // One message at a time per citizen, as a person types: wait for the answer.
     const answered = fake.next(user);
     const sent = Date.now();
     await fetch(`${url}/api/zalo/webhook`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-zevent-signature': `mac=${mac}` },
+      headers,
       body: raw,
     });
     latencies.push((await answered).at - sent);

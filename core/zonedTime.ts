@@ -4,7 +4,8 @@
  * more than the rest of a turn's bookkeeping, and every turn records its
  * local day and hour.
  */
-const formatters = new Map<string, Intl.DateTimeFormat>();
+/** Formatters by options object (callers keep theirs as constants), then by time zone and locale. */
+const formatters = new WeakMap<Intl.DateTimeFormatOptions, Map<string, Intl.DateTimeFormat>>();
 
 /** The formatted parts of `at`, by type (`year`, `month`, `day`, `hour`, `minute`, `weekday`). */
 export function zonedParts(
@@ -13,12 +14,11 @@ export function zonedParts(
   options: Intl.DateTimeFormatOptions,
   locale = 'en-US',
 ): (type: Intl.DateTimeFormatPartTypes) => string {
-  const key = `${locale}|${timeZone}|${JSON.stringify(options)}`;
-  let f = formatters.get(key);
-  if (!f) {
-    f = new Intl.DateTimeFormat(locale, { ...options, timeZone });
-    formatters.set(key, f);
-  }
+  let byZone = formatters.get(options);
+  if (!byZone) formatters.set(options, (byZone = new Map()));
+  const key = `${locale}|${timeZone}`;
+  let f = byZone.get(key);
+  if (!f) byZone.set(key, (f = new Intl.DateTimeFormat(locale, { ...options, timeZone })));
   const parts = f.formatToParts(at);
   return (type) => parts.find((p) => p.type === type)?.value ?? '';
 }

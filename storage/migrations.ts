@@ -19,6 +19,18 @@ function autoId(db: Kysely<unknown>): [ColumnType, (c: ColumnDefinitionBuilder) 
     : ['integer', (c) => c.primaryKey().autoIncrement()];
 }
 
+/** The votes table of 001, dropped by 008 (and made again by its `down`). */
+async function createFeedbackTable(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable('feedback')
+    .addColumn('id', ...autoId(db))
+    .addColumn('conversation_id', 'varchar(256)', (c) => c.notNull())
+    .addColumn('entry_id', 'varchar(128)')
+    .addColumn('helpful', 'integer', (c) => c.notNull())
+    .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
+    .execute();
+}
+
 export const migrations: Record<string, Migration> = {
   '001_bot_state_transcripts_feedback': {
     async up(db: Kysely<unknown>): Promise<void> {
@@ -44,14 +56,7 @@ export const migrations: Record<string, Migration> = {
         .on('transcripts')
         .columns(['conversation_id', 'id'])
         .execute();
-      await db.schema
-        .createTable('feedback')
-        .addColumn('id', ...autoId(db))
-        .addColumn('conversation_id', 'varchar(256)', (c) => c.notNull())
-        .addColumn('entry_id', 'varchar(128)')
-        .addColumn('helpful', 'integer', (c) => c.notNull())
-        .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
-        .execute();
+      await createFeedbackTable(db);
     },
     async down(db: Kysely<unknown>): Promise<void> {
       await db.schema.dropTable('feedback').execute();
@@ -328,14 +333,7 @@ export const migrations: Record<string, Migration> = {
       await db.schema.dropTable('feedback').ifExists().execute();
     },
     async down(db: Kysely<unknown>): Promise<void> {
-      await db.schema
-        .createTable('feedback')
-        .addColumn('id', ...autoId(db))
-        .addColumn('conversation_id', 'varchar(256)', (c) => c.notNull())
-        .addColumn('entry_id', 'varchar(128)')
-        .addColumn('helpful', 'integer', (c) => c.notNull())
-        .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
-        .execute();
+      await createFeedbackTable(db);
     },
   },
 };

@@ -103,28 +103,19 @@ class DirectLine {
   }
 
   mount(server: Server): void {
+    type Route = (req: Request, res: Response) => Promise<void>;
+    // restify warns about a handler that resolves to a value: each route resolves to nothing.
+    const route = (handler: Route) => async (req: Request, res: Response) => {
+      await handler.call(this, req, res);
+    };
     server.opts('/api/webchat/token', (req, res, next) => this.preflight(req, res, next));
-    server.post('/api/webchat/token', async (req, res) => {
-      await this.pageToken(req, res);
-    });
-    server.post('/v3/directline/tokens/generate', async (req, res) => {
-      await this.generate(req, res);
-    });
-    server.post('/v3/directline/tokens/refresh', async (req, res) => {
-      await this.refresh(req, res);
-    });
-    server.post('/v3/directline/conversations', async (req, res) => {
-      await this.start(req, res);
-    });
-    server.get('/v3/directline/conversations/:id', async (req, res) => {
-      await this.reconnect(req, res);
-    });
-    server.get('/v3/directline/conversations/:id/activities', async (req, res) => {
-      await this.history(req, res);
-    });
-    server.post('/v3/directline/conversations/:id/activities', async (req, res) => {
-      await this.receive(req, res);
-    });
+    server.post('/api/webchat/token', route(this.pageToken));
+    server.post('/v3/directline/tokens/generate', route(this.generate));
+    server.post('/v3/directline/tokens/refresh', route(this.refresh));
+    server.post('/v3/directline/conversations', route(this.start));
+    server.get('/v3/directline/conversations/:id', route(this.reconnect));
+    server.get('/v3/directline/conversations/:id/activities', route(this.history));
+    server.post('/v3/directline/conversations/:id/activities', route(this.receive));
   }
 
   /** Tell the citizen why a message was refused, at most once per conversation per minute. */

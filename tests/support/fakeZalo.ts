@@ -10,6 +10,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
+import { zaloMac } from '../../channels/zalo/webhook';
 
 export const APP_ID = '1234567890123456789';
 export const APP_SECRET = 'app-secret-xyz';
@@ -207,4 +208,26 @@ export class FakeZalo extends EventEmitter {
     }
     json(404, { error: -1, message: 'not found' });
   }
+}
+
+/**
+ * A citizen's text as Zalo posts it to the webhook: the event body and the
+ * headers with its MAC, signed with this fake's OA secret key.
+ */
+export function signedTextEvent(
+  user: string,
+  msgId: string,
+  text: string,
+): { raw: string; headers: Record<string, string> } {
+  const timestamp = String(Date.now());
+  const raw = JSON.stringify({
+    app_id: APP_ID,
+    event_name: 'user_send_text',
+    timestamp,
+    sender: { id: user },
+    recipient: { id: OA_ID },
+    message: { msg_id: msgId, text },
+  });
+  const mac = zaloMac(APP_ID, Buffer.from(raw), timestamp, OA_SECRET);
+  return { raw, headers: { 'content-type': 'application/json', 'x-zevent-signature': `mac=${mac}` } };
 }
