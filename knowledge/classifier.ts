@@ -87,9 +87,13 @@ export function featurize(
     'minGram' | 'maxGram' | 'wordWeight' | 'accentWeight'
   > = defaultClassifierOptions,
 ): FeatureVector {
-  const counts = new Map<string, number>();
+  // Each feature's count and its kind's weight, kept apart: the value is weight × (1 + ln count), so a
+  // feature of weight 0.3 seen once is worth 0.3 (taking the log of 0.3 would make it negative).
+  const counts = new Map<string, { count: number; weight: number }>();
   const add = (name: string, weight: number): void => {
-    counts.set(name, (counts.get(name) ?? 0) + weight);
+    const known = counts.get(name);
+    if (known) known.count += 1;
+    else counts.set(name, { count: 1, weight });
   };
   const typed = tokens(text);
   const words = typed.map((t) => t.folded);
@@ -107,8 +111,8 @@ export function featurize(
   const names: string[] = [];
   const values: number[] = [];
   let norm = 0;
-  for (const [name, count] of counts) {
-    const v = 1 + Math.log(count);
+  for (const [name, { count, weight }] of counts) {
+    const v = weight * (1 + Math.log(count));
     names.push(name);
     values.push(v);
     norm += v * v;

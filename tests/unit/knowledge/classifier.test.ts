@@ -24,6 +24,13 @@ describe('TextClassifier', () => {
     expect(ranking[0]!.p).toBeGreaterThanOrEqual(ranking[1]!.p);
   });
 
+  it('weighs a word as typed with tone marks below its folded form, never against it', () => {
+    const f = featurize('căn cước');
+    const value = (name: string): number => f.values[f.names.indexOf(name)] ?? Number.NaN;
+    expect(value('acăn')).toBeGreaterThan(0);
+    expect(value('acăn')).toBeCloseTo(0.3 * value('wcan'), 6);
+  });
+
   it('is deterministic: training twice gives the same probabilities', () => {
     const again = TextClassifier.train(examples, { seed: 7 });
     expect(again.rankText('căn cước gắn chip')).toEqual(model.rankText('căn cước gắn chip'));
