@@ -87,6 +87,27 @@ export interface HotlineInfo {
   crisisLine?: { vi: string; en: string };
 }
 
+/** Texts kept per language (entries × parts × a few button texts fit many times over). */
+const MAX_KEPT_TEXTS = 20_000;
+
+/**
+ * The key a system text is kept under: its key alone, or with options whose
+ * values are plain (strings, numbers, booleans, and i18next's `interpolation`
+ * settings); undefined for anything else, which is not kept.
+ */
+function textKey(args: unknown[]): string | undefined {
+  const [key, options] = args;
+  if (typeof key !== 'string' || args.length > 2) return undefined;
+  if (args.length === 1) return key;
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) return undefined;
+  for (const [name, value] of Object.entries(options)) {
+    if (name === 'returnObjects' || name === 'lng') return undefined;
+    const plain = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+    if (!plain && name !== 'interpolation') return undefined;
+  }
+  return `${key}\u0000${JSON.stringify(options)}`;
+}
+
 export const defaultHotline: HotlineInfo = {
   hours: { vi: 'giờ hành chính, từ thứ Hai đến thứ Sáu', en: 'office hours, Monday to Friday' },
 };
@@ -151,9 +172,12 @@ export class Assistant {
   }
 
   /**
-   * The system texts of a language. A text asked for by its key alone
-   * (most of them, several per turn) is looked up once and kept; a call
-   * with interpolation or options goes to i18next each time.
+   * The system texts of a language. The texts are fixed while the assistant
+   * lives, so a text is worked out once per key and options and kept: by its
+   * key alone (most of them), or with options of plain values ("Hỏi lệ phí
+   * của {{title}}" for each entry's buttons, several per answer), which
+   * i18next would otherwise interpolate anew on every turn. Objects asked
+   * for (`returnObjects`) are not kept, since a caller may change them.
    */
   t(language: 'vi' | 'en'): TFunction {
     let t = this.fixedT.get(language);
@@ -161,10 +185,15 @@ export class Assistant {
       const base = this.i18n.getFixedT(language) as unknown as (...args: unknown[]) => unknown;
       const texts = new Map<string, unknown>();
       t = ((...args: unknown[]): unknown => {
-        const key = args[0];
-        if (args.length !== 1 || typeof key !== 'string') return base(...args);
-        let text = texts.get(key);
-        if (text === undefined) texts.set(key, (text = base(key)));
+        const cacheKey = textKey(args);
+        if (cacheKey === undefined) return base(...args);
+        let text = texts.get(cacheKey);
+        if (text === undefined) {
+          text = base(...args);
+          if (typeof text !== 'string') return text;
+          if (texts.size >= MAX_KEPT_TEXTS) texts.clear();
+          texts.set(cacheKey, text);
+        }
         return text;
       }) as unknown as TFunction;
       this.fixedT.set(language, t);

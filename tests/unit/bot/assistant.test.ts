@@ -176,3 +176,29 @@ describe('the conversation', () => {
     expect(toPlainText(r)).toMatch(/dichvucong\.gov\.vn.*1022/s);
   });
 });
+
+describe('system texts', () => {
+  const t = assistant.t('vi');
+
+  it('interpolates each text once per key and options and gives the same words after', () => {
+    const once = t('fieldQuestion.fees', {
+      title: 'Đăng ký khai sinh',
+      interpolation: { escapeValue: false },
+    });
+    expect(once).toContain('Đăng ký khai sinh');
+    expect(
+      t('fieldQuestion.fees', { title: 'Đăng ký khai sinh', interpolation: { escapeValue: false } }),
+    ).toBe(once);
+    expect(
+      t('fieldQuestion.fees', { title: 'Cấp hộ chiếu', interpolation: { escapeValue: false } }),
+    ).toContain('Cấp hộ chiếu');
+  });
+
+  it('does not keep an object it was asked for, which a caller may change', () => {
+    const words = t('fieldQuestion', { returnObjects: true }) as unknown as Record<string, string>;
+    words.fees = 'changed';
+    expect((t('fieldQuestion', { returnObjects: true }) as unknown as Record<string, string>).fees).not.toBe(
+      'changed',
+    );
+  });
+});
