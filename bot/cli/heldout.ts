@@ -25,6 +25,9 @@ import {
 } from '../triage';
 import { decideRoute, defaultRouteThresholds, type RouteThresholds } from '../understand';
 
+/** How many missed questions one wrong answer is worth when the thresholds are chosen. */
+const WRONG_ANSWER_COST = 2;
+
 const pct = (n: number, d: number): string => (d === 0 ? 'n/a' : `${((100 * n) / d).toFixed(1)}%`);
 
 interface ClassFigures {
@@ -189,7 +192,12 @@ function routerReport(kb: KnowledgeBase): Record<string, unknown> {
       clarified: pct(ds.filter((x) => x.d.kind === 'clarify').length, ds.length),
       abstentionRecall: pct(nc.filter((x) => x.d.kind === 'not_covered').length, nc.length),
       abstentionPrecision: pct(abstained.filter((x) => x.e.label === NOT_COVERED).length, abstained.length),
-      rightScore: ds.filter((x) => right(x.e, x.d)).length / Math.max(1, ds.length),
+      // A wrong answer sends a citizen on a wasted trip; a clarification or "not covered" with 1022
+      // costs a question more. The thresholds are chosen on right − 2 × answered wrong.
+      rightScore:
+        (ds.filter((x) => right(x.e, x.d)).length -
+          WRONG_ANSWER_COST * ds.filter((x) => x.d.kind === 'answer' && x.d.entry !== x.e.label).length) /
+        Math.max(1, ds.length),
       byStyle: Object.fromEntries(
         [...new Set(ds.map((x) => x.e.style ?? 'unknown'))].sort().map((style) => {
           const s = ds.filter((x) => (x.e.style ?? 'unknown') === style);
