@@ -214,7 +214,9 @@ function routerReport(kb: KnowledgeBase): Record<string, unknown> {
       sweep.push({ answer, notCovered, right: f.right, answeredWrong: f.answeredWrong, score: f.rightScore });
     }
   }
-  sweep.sort((a, b) => b.score - a.score || a.answer - b.answer);
+  // Scores within a tenth of a point are a question or two apart: then the higher threshold (fewer answers) wins.
+  const tenth = (x: number): number => Math.round(x * 1000);
+  sweep.sort((a, b) => tenth(b.score) - tenth(a.score) || b.answer - a.answer || a.notCovered - b.notCovered);
   const bins = [0, 0.2, 0.4, 0.6, 0.8, 1.0001];
   const reliability = bins.slice(0, -1).map((lo, i) => {
     const hi = bins[i + 1] as number;
