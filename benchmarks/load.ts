@@ -15,6 +15,11 @@ export interface LoadRequest {
 
 export interface LoadResult {
   requests: number;
+  /**
+   * CPU time the target process spent per answered request (µs), when it
+   * reports it: less disturbed than turns/s by other work on the machine.
+   */
+  serverCpuUsPerRequest?: number;
   errors: number;
   perSecond: number;
   p50Ms: number;
@@ -31,6 +36,8 @@ export interface LoadOptions {
   next(client: number, n: number): LoadRequest;
   /** Whether a status counts as success (default 2xx). */
   ok?(status: number): boolean;
+  /** The target's CPU time so far (µs), read when measuring starts and ends. */
+  serverCpuUs?(): Promise<number>;
 }
 
 function once(agent: Agent, port: number, r: LoadRequest): Promise<number> {
@@ -79,9 +86,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   await new Promise((r) => setTimeout(r, options.warmupSeconds * 1000));
   measuring = true;
   const started = performance.now();
+  const cpuBefore = await options.serverCpuUs?.();
   await new Promise((r) => setTimeout(r, options.seconds * 1000));
   measuring = false;
   const elapsed = (performance.now() - started) / 1000;
+  const cpuAfter = await options.serverCpuUs?.();
   stop = true;
   await Promise.all(clients);
   agent.destroy();
@@ -94,6 +103,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     p50Ms: round(percentile(sorted, 0.5), 2),
     p99Ms: round(percentile(sorted, 0.99), 2),
     maxMs: round(sorted[sorted.length - 1] ?? 0, 2),
+    ...(cpuBefore !== undefined && cpuAfter !== undefined && latencies.length > 0
+      ? { serverCpuUsPerRequest: round((cpuAfter - cpuBefore) / latencies.length, 0) }
+      : {}),
   };
 }
 

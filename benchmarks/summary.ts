@@ -119,6 +119,7 @@ export function summarise(dir = resolve('bench-results')): Record<string, unknow
         directLine: throughput.median.directLine,
       },
       ratios: throughput.ratios,
+      cpuRatios: throughput.cpuRatios,
     },
     knowledgeBase: scaling && { sizes: scaling.sizes, growth: scaling.growth, router: scaling.router },
     realKnowledgeBaseSearch: search?.results.find((r) => r.name === 'real knowledge base'),

@@ -120,6 +120,12 @@ async function serve(target: Target): Promise<void> {
         : await serveProject();
   // A normal exit, so that `--cpu-prof` (BENCH_PROFILE_DIR) writes its profile.
   process.on('SIGTERM', () => process.exit(0));
+  // The load generator reads this process's CPU time when it starts and stops measuring.
+  process.on('message', (m) => {
+    if (m !== 'cpu') return;
+    const { user, system } = process.cpuUsage();
+    process.send?.({ cpuUs: user + system });
+  });
   process.send?.({ ready });
 }
 
@@ -144,6 +150,19 @@ function start(target: Target): Promise<{ child: ChildProcess; ready: Ready }> {
   return new Promise((resolveReady, reject) => {
     child.once('message', (m: { ready: Ready }) => resolveReady({ child, ready: m.ready }));
     child.once('exit', (code) => reject(new Error(`${target} exited with ${code}`)));
+  });
+}
+
+/** The CPU time (µs) a target process has used so far. */
+function cpuOf(child: ChildProcess): Promise<number> {
+  return new Promise((resolveCpu) => {
+    const listen = (m: { cpuUs?: number }): void => {
+      if (m.cpuUs === undefined) return;
+      child.off('message', listen);
+      resolveCpu(m.cpuUs);
+    };
+    child.on('message', listen);
+    child.send('cpu');
   });
 }
 
@@ -235,7 +254,7 @@ export async function measureTarget(
         break;
       }
     }
-    return await runLoad({ port: ready.port, ...options, next });
+    return await runLoad({ port: ready.port, ...options, next, serverCpuUs: () => cpuOf(child) });
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
@@ -258,6 +277,12 @@ export interface ThroughputReport {
   median: Record<string, LoadResult>;
   runs: Record<string, LoadResult[]>;
   ratios: { directLineToEchoConnector?: number; apiMessagesToEchoExpectReplies?: number };
+  /**
+   * The same comparisons by the server's CPU time per turn (the echo's over
+   * the project's, median of the repeats): what the ratios would be on an
+   * otherwise idle machine where the load generator did not share the cores.
+   */
+  cpuRatios: { directLineToEchoConnector?: number; apiMessagesToEchoExpectReplies?: number };
   targets: { directLineToEchoConnector: number; apiMessagesToEchoExpectReplies: number; p99Ms: number };
 }
 
@@ -284,6 +309,14 @@ export async function throughput(): Promise<ThroughputReport> {
   }
   const ratio = (a?: LoadResult, b?: LoadResult): number | undefined =>
     a && b && b.perSecond > 0 ? Math.round((a.perSecond / b.perSecond) * 1000) / 1000 : undefined;
+  const cpu = (target: Target): number | undefined => {
+    const xs = (runs[target] ?? []).flatMap((x) =>
+      x.serverCpuUsPerRequest ? [x.serverCpuUsPerRequest] : [],
+    );
+    return xs.length > 0 ? median(xs) : undefined;
+  };
+  const cpuRatio = (a?: number, b?: number): number | undefined =>
+    a && b ? Math.round((b / a) * 1000) / 1000 : undefined;
   return {
     date: new Date().toISOString(),
     node: process.version,
@@ -297,6 +330,10 @@ export async function throughput(): Promise<ThroughputReport> {
       directLineToEchoConnector: ratio(med.directLine, med.echoConnector),
       apiMessagesToEchoExpectReplies: ratio(med.apiMessagesExpectReplies, med.echoExpectReplies),
     },
+    cpuRatios: {
+      directLineToEchoConnector: cpuRatio(cpu('directLine'), cpu('echoConnector')),
+      apiMessagesToEchoExpectReplies: cpuRatio(cpu('apiMessagesExpectReplies'), cpu('echoExpectReplies')),
+    },
     targets: { directLineToEchoConnector: 0.6, apiMessagesToEchoExpectReplies: 0.4, p99Ms: 50 },
   };
 }
@@ -306,13 +343,14 @@ async function main(): Promise<void> {
   const out = resolve('bench-results');
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'throughput.json'), JSON.stringify(report, null, 2) + '\n');
-  console.log('target                       turns/s   p50 ms   p99 ms');
+  console.log('target                       turns/s   p50 ms   p99 ms   server CPU µs/turn');
   for (const [name, r] of Object.entries(report.median)) {
     console.log(
-      `${name.padEnd(26)} ${String(r.perSecond).padStart(9)} ${r.p50Ms.toFixed(1).padStart(8)} ${r.p99Ms.toFixed(1).padStart(8)}`,
+      `${name.padEnd(26)} ${String(r.perSecond).padStart(9)} ${r.p50Ms.toFixed(1).padStart(8)} ${r.p99Ms.toFixed(1).padStart(8)} ${String(r.serverCpuUsPerRequest ?? '').padStart(12)}`,
     );
   }
   console.log(`ratios: ${JSON.stringify(report.ratios)}`);
+  console.log(`CPU ratios: ${JSON.stringify(report.cpuRatios)}`);
   console.log(`written: ${join(out, 'throughput.json')}`);
 }
 

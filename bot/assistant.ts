@@ -108,6 +108,14 @@ function textKey(args: unknown[]): string | undefined {
   return `${key}\u0000${JSON.stringify(options)}`;
 }
 
+/** What the models made of a message: computed once per turn. */
+export interface Understanding {
+  text: string;
+  features: FeatureVector;
+  ranking: Ranking;
+  triage: TriageResult;
+}
+
 export const defaultHotline: HotlineInfo = {
   hours: { vi: 'giờ hành chính, từ thứ Hai đến thứ Sáu', en: 'office hours, Monday to Friday' },
 };
@@ -143,13 +151,15 @@ export class Assistant {
   }
 
   /**
-   * A message's features and triage, kept for the last message: the bot asks
-   * for the safety reply first and then the answer to the same text in one
-   * turn, and neither should normalise or classify it twice.
+   * A message's features and triage, kept for the last message: a caller
+   * that asks for the safety reply first and then the answer to the same
+   * text should not normalise or classify it twice. (The bot, whose turns
+   * interleave, keeps its turn's own `Understanding` and passes it back.)
    */
-  private last?: { text: string; features: FeatureVector; ranking: Ranking; triage: TriageResult };
+  private last?: Understanding;
 
-  private understood(text: string): { features: FeatureVector; ranking: Ranking; triage: TriageResult } {
+  /** A message's features, the router's ranking and the triage. */
+  understood(text: string): Understanding {
     if (this.last?.text !== text) {
       const features = this.router.features(text);
       const ranking = this.router.rank(features);
@@ -215,11 +225,11 @@ export class Assistant {
     return r;
   }
 
-  /** Answer one message and update the conversation memory. */
-  respond(text: string, memory: ConversationMemory): Reply {
+  /** Answer one message and update the conversation memory; `known`: the message already understood. */
+  respond(text: string, memory: ConversationMemory, known?: Understanding): Reply {
     const language = looksEnglish(text) ? 'en' : 'vi';
     const t = this.t(language);
-    const { features, ranking, triage } = this.understood(text);
+    const { features, ranking, triage } = known?.text === text ? known : this.understood(text);
     // "2" after "Bạn muốn hỏi về:" picks the second choice; a bare number is never triaged.
     const picked = /^\s*(?:so|số|number|no\.?)?\s*[1-9]\s*[.)]?\s*$/i.test(text) ? memory.choices : undefined;
     const triaged = picked ? undefined : this.triaged(triage, language, memory);

@@ -18,7 +18,7 @@ import { fold, looksEnglish } from '../knowledge/normalize';
 import type { Lesson } from '../knowledge/schema';
 import type { Outcome, TurnOutcomes } from '../storage/outcomes';
 import type { Records } from '../storage/records';
-import { Assistant, newMemory, type ConversationMemory } from './assistant';
+import { Assistant, newMemory, type ConversationMemory, type Understanding } from './assistant';
 import { HandoffFlow, type HandoffMemory, type HandoffOptions } from './handoff';
 import type { Logger } from '../core/log';
 import { LessonDialog, type LessonProgress, type LessonResult } from './lessonDialog';
@@ -197,7 +197,9 @@ export class PublicServiceBot extends ActivityHandler {
     let text = PublicServiceBot.messageText(context);
     if (!text) return;
     // Safety first: before the database, a hand-off in progress or a lesson (a button's own text excepted).
-    const safety = this.isCommand(text) ? undefined : this.assistant.safetyReply(text);
+    // Understood once: other turns run between this line and the answer.
+    const understood = this.isCommand(text) ? undefined : this.assistant.understood(text);
+    const safety = understood && this.assistant.safetyReply(text, understood.triage);
     if (safety) return this.urgent(context, text, safety);
     await this.records?.addTranscript({
       conversationId: context.activity.conversation.id,
@@ -221,7 +223,7 @@ export class PublicServiceBot extends ActivityHandler {
       await done;
       return this.note(context, text, 'other');
     }
-    await this.answer(context, text, memory, language);
+    await this.answer(context, text, memory, language, understood);
   }
 
   /** Whether the hand-off took the message (a relayed message, a call-back step, a rating, a look-up). */
@@ -282,9 +284,10 @@ export class PublicServiceBot extends ActivityHandler {
     text: string,
     memory: BotMemory,
     language: 'vi' | 'en',
+    understood?: Understanding,
   ): Promise<void> {
     const t = this.assistant.t(language);
-    const reply = this.assistant.respond(text, memory);
+    const reply = this.assistant.respond(text, memory, understood);
     if (this.handoff && reply.handoffReason) {
       const reason = memory.offered ?? reply.handoffReason;
       memory.offered = undefined;

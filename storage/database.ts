@@ -14,12 +14,12 @@ import {
   Migrator,
   PostgresAdapter,
   PostgresDialect,
-  SqliteDialect,
   type Generated,
   type Migration,
   type MigrationProvider,
 } from 'kysely';
 import pg from 'pg';
+import { GroupCommitSqliteDialect } from './groupCommit';
 import { migrations } from './migrations';
 
 export interface BotStateTable {
@@ -386,7 +386,7 @@ function openSqlite(config: SqliteConfig): Database {
   // lose the last transactions. FULL would fsync on every write, on the event loop.
   sqlite.pragma('synchronous = NORMAL');
   cachePreparedStatements(sqlite);
-  return new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return new Kysely<Tables>({ dialect: new GroupCommitSqliteDialect({ database: sqlite }) });
 }
 
 function openPostgres(config: PostgresConfig): Database {

@@ -1,0 +1,234 @@
+/**
+ * Group commit for SQLite: the inserts, updates and deletes that many turns
+ * make outside a transaction (two transcript lines, the conversation's
+ * state, the outcome, the web chat's activities) are committed together
+ * once per turn of the event loop instead of one commit each.
+ *
+ * Why: with WAL and `synchronous = NORMAL` a statement costs a few
+ * microseconds but its commit (WAL frames for the table and each index)
+ * about forty; a turn made four to six of them. Nothing is promised
+ * earlier than before: a write's promise settles only after the commit that
+ * holds it, so whoever awaited a write still finds it after a crash.
+ *
+ * - A write joins the open group (BEGIN on the first one); the group
+ *   commits in `setImmediate`, then every write in it resolves.
+ * - A statement that fails rejects alone: SQLite undoes that statement and
+ *   the group goes on. An error that ends the transaction itself (disk full)
+ *   rejects every write of the group.
+ * - An explicit transaction (`db.transaction()`), or a statement Kysely did
+ *   not build as a DML query (DDL, PRAGMA, raw SQL), first commits the open
+ *   group, then runs as before. Reads run at once, and see the group's writes.
+ */
+import type SQLite from 'better-sqlite3';
+import {
+  CompiledQuery,
+  SqliteDialect,
+  SqliteDriver,
+  type DatabaseConnection,
+  type Driver,
+  type QueryResult,
+  type SqliteDialectConfig,
+  type TransactionSettings,
+} from 'kysely';
+
+/** The kinds of query built by Kysely that may join a group. */
+const GROUPED = new Set(['InsertQueryNode', 'UpdateQueryNode', 'DeleteQueryNode']);
+
+interface Waiter {
+  resolve: () => void;
+  reject: (e: Error) => void;
+}
+
+/** The open group on one SQLite handle. */
+class Group {
+  private waiters: Waiter[] = [];
+  private open = false;
+  /** Groups committed so far (for tests and benchmarks). */
+  commits = 0;
+
+  constructor(private readonly sqlite: SQLite.Database) {}
+
+  /** Run `write` in the open group; settles when the group commits. */
+  join<T>(write: () => T): Promise<T> {
+    if (!this.open) {
+      this.sqlite.exec('BEGIN');
+      this.open = true;
+      setImmediate(() => this.commit());
+    }
+    let result: T;
+    try {
+      result = write();
+    } catch (e) {
+      // An error such as SQLITE_FULL ends the transaction: the group's earlier writes are gone too.
+      if (!this.sqlite.inTransaction) this.fail(e as Error);
+      return Promise.reject(e as Error);
+    }
+    return new Promise<T>((resolve, reject) => this.waiters.push({ resolve: () => resolve(result), reject }));
+  }
+
+  /** Commit the open group now (before an explicit transaction or a non-DML statement). */
+  commit(): void {
+    if (!this.open) return;
+    const waiters = this.waiters;
+    this.waiters = [];
+    this.open = false;
+    try {
+      this.sqlite.exec('COMMIT');
+    } catch (e) {
+      if (this.sqlite.inTransaction) this.sqlite.exec('ROLLBACK');
+      for (const w of waiters) w.reject(e as Error);
+      return;
+    }
+    this.commits++;
+    for (const w of waiters) w.resolve();
+  }
+
+  private fail(e: Error): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    this.open = false;
+    for (const w of waiters) w.reject(e);
+  }
+}
+
+/**
+ * The one SQLite handle, lent to every caller at once: better-sqlite3 runs
+ * each statement to completion, so only an explicit transaction needs the
+ * handle to itself. (Kysely's own driver lends it to one caller at a time,
+ * until the caller has its result: a write waiting for its group's commit
+ * would hold it, and no group could form.)
+ */
+class SharedHandle {
+  /** The explicit transaction using the handle, and its end. */
+  private owner?: { connection: GroupingConnection; ended: Promise<void>; end: () => void };
+
+  constructor(
+    readonly inner: DatabaseConnection,
+    readonly group: Group,
+  ) {}
+
+  /** Wait while another caller's explicit transaction has the handle. */
+  async free(connection: GroupingConnection): Promise<void> {
+    while (this.owner && this.owner.connection !== connection) await this.owner.ended;
+  }
+
+  owns(connection: GroupingConnection): boolean {
+    return this.owner?.connection === connection;
+  }
+
+  async take(connection: GroupingConnection): Promise<void> {
+    await this.free(connection);
+    let end!: () => void;
+    const ended = new Promise<void>((resolve) => (end = resolve));
+    this.owner = { connection, ended, end };
+    // The open group must not become part of a transaction that may roll back.
+    this.group.commit();
+  }
+
+  give(): void {
+    const owner = this.owner;
+    this.owner = undefined;
+    owner?.end();
+  }
+}
+
+/** A caller's view of the shared handle: DML outside a transaction is grouped. */
+class GroupingConnection implements DatabaseConnection {
+  constructor(private readonly handle: SharedHandle) {}
+
+  async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
+    const { inner, group } = this.handle;
+    if (this.handle.owns(this)) return inner.executeQuery<R>(compiled);
+    await this.handle.free(this);
+    if (!GROUPED.has(compiled.query.kind)) {
+      // DDL, PRAGMA or raw SQL may not run inside a transaction; reads need no group either.
+      if (compiled.query.kind !== 'SelectQueryNode') group.commit();
+      return inner.executeQuery<R>(compiled);
+    }
+    // better-sqlite3 runs the statement synchronously inside executeQuery: its result is ready.
+    let pending: Promise<QueryResult<R>> | undefined;
+    await group.join(() => (pending = inner.executeQuery<R>(compiled)));
+    return pending!;
+  }
+
+  async *streamQuery<R>(compiled: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
+    if (!this.handle.owns(this)) await this.handle.free(this);
+    yield* this.handle.inner.streamQuery<R>(compiled, chunkSize);
+  }
+}
+
+/** SqliteDriver with the handle shared and writes grouped. */
+class GroupCommitDriver implements Driver {
+  private readonly inner: SqliteDriver;
+  private handle?: SharedHandle;
+
+  constructor(
+    config: SqliteDialectConfig,
+    private readonly group: Group,
+  ) {
+    this.inner = new SqliteDriver(config);
+  }
+
+  async init(): Promise<void> {
+    await this.inner.init();
+    // Kysely's driver has one connection object; it is taken once and never given back.
+    this.handle = new SharedHandle(await this.inner.acquireConnection(), this.group);
+  }
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    return new GroupingConnection(this.handle!);
+  }
+
+  async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    void settings; // SQLite has one isolation level.
+    await this.handle!.take(connection as GroupingConnection);
+    try {
+      await connection.executeQuery(CompiledQuery.raw('begin'));
+    } catch (e) {
+      this.handle!.give();
+      throw e;
+    }
+  }
+
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    try {
+      await connection.executeQuery(CompiledQuery.raw('commit'));
+    } finally {
+      this.handle!.give();
+    }
+  }
+
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    try {
+      await connection.executeQuery(CompiledQuery.raw('rollback'));
+    } finally {
+      this.handle!.give();
+    }
+  }
+
+  async releaseConnection(): Promise<void> {}
+
+  async destroy(): Promise<void> {
+    this.group.commit();
+    await this.inner.destroy();
+  }
+}
+
+/** Kysely's SqliteDialect whose writes outside a transaction are group-committed. */
+export class GroupCommitSqliteDialect extends SqliteDialect {
+  private readonly group: Group;
+
+  constructor(private readonly sqliteConfig: SqliteDialectConfig & { database: SQLite.Database }) {
+    super(sqliteConfig);
+    this.group = new Group(sqliteConfig.database);
+  }
+
+  override createDriver(): Driver {
+    return new GroupCommitDriver(this.sqliteConfig, this.group);
+  }
+
+  /** Groups committed so far. */
+  get commits(): number {
+    return this.group.commits;
+  }
+}

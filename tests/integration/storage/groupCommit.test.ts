@@ -1,0 +1,119 @@
+/**
+ * Group commit on SQLite: concurrent writes outside a transaction share one
+ * commit, and nothing is promised before it is on disk.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, sql } from 'kysely';
+import { GroupCommitSqliteDialect } from '../../../storage/groupCommit';
+
+interface T {
+  notes: { id: number; text: string };
+}
+
+function open(): { db: Kysely<T>; dialect: GroupCommitSqliteDialect; file: string } {
+  const file = join(mkdtempSync(join(tmpdir(), 'group-')), 'g.db');
+  const sqlite = new SQLite(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.exec('create table notes (id integer primary key, text text not null)');
+  const dialect = new GroupCommitSqliteDialect({ database: sqlite });
+  return { db: new Kysely<T>({ dialect }), dialect, file };
+}
+
+/** What another process would read: a second handle on the file. */
+function committed(file: string): number[] {
+  const other = new SQLite(file, { readonly: true });
+  try {
+    return (other.prepare('select id from notes order by id').all() as Array<{ id: number }>).map(
+      (r) => r.id,
+    );
+  } finally {
+    other.close();
+  }
+}
+
+describe('group commit', () => {
+  it('commits concurrent inserts together, each visible to others once it resolves', async () => {
+    const { db, dialect, file } = open();
+    const before = dialect.commits;
+    const writes = [1, 2, 3, 4, 5].map((id) =>
+      db
+        .insertInto('notes')
+        .values({ id, text: `n${id}` })
+        .execute(),
+    );
+    expect(committed(file)).toEqual([]);
+    await Promise.all(writes);
+    expect(dialect.commits - before).toBe(1);
+    expect(committed(file)).toEqual([1, 2, 3, 4, 5]);
+    await db.destroy();
+  });
+
+  it('rejects only the failing statement of a group', async () => {
+    const { db, file } = open();
+    await db.insertInto('notes').values({ id: 1, text: 'a' }).execute();
+    const results = await Promise.allSettled([
+      db.insertInto('notes').values({ id: 2, text: 'b' }).execute(),
+      db.insertInto('notes').values({ id: 1, text: 'again' }).execute(),
+      db.updateTable('notes').set({ text: 'c' }).where('id', '=', 2).execute(),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(committed(file)).toEqual([1, 2]);
+    await db.destroy();
+  });
+
+  it('commits the open group before an explicit transaction, whose rollback keeps it', async () => {
+    const { db, file } = open();
+    const grouped = db.insertInto('notes').values({ id: 1, text: 'grouped' }).execute();
+    await expect(
+      db.transaction().execute(async (trx) => {
+        await trx.insertInto('notes').values({ id: 2, text: 'in trx' }).execute();
+        throw new Error('abandon');
+      }),
+    ).rejects.toThrow('abandon');
+    await grouped;
+    expect(committed(file)).toEqual([1]);
+    await db.destroy();
+  });
+
+  it("keeps a write made during another caller's transaction out of its rollback", async () => {
+    const { db, file } = open();
+    let outside: Promise<unknown> | undefined;
+    let seen: unknown;
+    await expect(
+      db.transaction().execute(async (trx) => {
+        await trx.insertInto('notes').values({ id: 1, text: 'in trx' }).execute();
+        outside = db.insertInto('notes').values({ id: 2, text: 'outside' }).execute();
+        seen = db.selectFrom('notes').select('id').execute();
+        await new Promise((r) => setTimeout(r, 20));
+        throw new Error('abandon');
+      }),
+    ).rejects.toThrow('abandon');
+    await outside;
+    // The other caller waited for the transaction: it never saw its row, only its own.
+    expect(await seen).toEqual([{ id: 2 }]);
+    expect(committed(file)).toEqual([2]);
+    await db.destroy();
+  });
+
+  it('runs raw statements outside any group', async () => {
+    const { db, file } = open();
+    const grouped = db.insertInto('notes').values({ id: 1, text: 'x' }).execute();
+    // VACUUM cannot run inside a transaction: the group is committed first.
+    await sql`vacuum`.execute(db);
+    await grouped;
+    expect(committed(file)).toEqual([1]);
+    await db.destroy();
+  });
+
+  it('reads its own group before the commit', async () => {
+    const { db } = open();
+    const write = db.insertInto('notes').values({ id: 7, text: 'seen' }).execute();
+    const row = await db.selectFrom('notes').selectAll().where('id', '=', 7).executeTakeFirst();
+    expect(row?.text).toBe('seen');
+    await write;
+    await db.destroy();
+  });
+});
