@@ -9,6 +9,21 @@ const { join } = require('node:path');
 module.exports = async function globalSetup() {
   const root = join(__dirname, '..');
   execFileSync(process.execPath, [join(root, 'scripts/build-if-stale.js')], { cwd: root, stdio: 'inherit' });
+  // Train the test knowledge base's classifiers once, into the model cache every test process reads
+  // (MODEL_CACHE_DIR): otherwise the first servers of a fresh clone train them at the same time, on
+  // two cores shared with the other suites, and a test's 60 s can run out before its first answer.
+  execFileSync(
+    process.execPath,
+    [
+      '-e',
+      "new (require('./dist/bot/assistant').Assistant)(require('./dist/bot/kb').loadConfiguredKnowledge())",
+    ],
+    {
+      cwd: root,
+      stdio: 'inherit',
+      env: { ...process.env, KB_SEEDS_DIR: join(root, 'tests', 'fixtures', 'seeds') },
+    },
+  );
   const { startCluster } = require(join(root, 'dist/tests/support/postgres.js'));
   const cluster = await startCluster(Number(process.env.TEST_PG_PORT) || undefined);
   globalThis.__POSTGRES_CLUSTER__ = cluster;
