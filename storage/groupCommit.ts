@@ -69,9 +69,7 @@ class Group {
   /** Commit the open group now (before an explicit transaction or a non-DML statement). */
   commit(): void {
     if (!this.open) return;
-    const waiters = this.waiters;
-    this.waiters = [];
-    this.open = false;
+    const waiters = this.close();
     try {
       this.sqlite.exec('COMMIT');
     } catch (e) {
@@ -84,10 +82,15 @@ class Group {
   }
 
   private fail(e: Error): void {
+    for (const w of this.close()) w.reject(e);
+  }
+
+  /** End the open group: its writes' waiters, for the caller to settle. */
+  private close(): Waiter[] {
     const waiters = this.waiters;
     this.waiters = [];
     this.open = false;
-    for (const w of waiters) w.reject(e);
+    return waiters;
   }
 }
 
@@ -107,17 +110,23 @@ class SharedHandle {
     readonly group: Group,
   ) {}
 
-  /** Wait while another caller's explicit transaction has the handle. */
-  async free(connection: GroupingConnection): Promise<void> {
-    while (this.owner && this.owner.connection !== connection) await this.owner.ended;
+  /**
+   * The end of another caller's explicit transaction that has the handle, or
+   * undefined when `connection` may use it. Callers loop on it and act in the
+   * same microtask as the check that found the handle free: awaiting anything
+   * in between would let a waiting transaction begin first.
+   */
+  busy(connection: GroupingConnection): Promise<void> | undefined {
+    return this.owner && this.owner.connection !== connection ? this.owner.ended : undefined;
   }
 
   owns(connection: GroupingConnection): boolean {
     return this.owner?.connection === connection;
   }
 
-  async take(connection: GroupingConnection): Promise<void> {
-    await this.free(connection);
+  /** Give the handle to `connection`'s transaction (when `free` for it). */
+  take(connection: GroupingConnection): void {
+    if (this.busy(connection)) throw new Error('SharedHandle: taken while another transaction has it');
     let end!: () => void;
     const ended = new Promise<void>((resolve) => (end = resolve));
     this.owner = { connection, ended, end };
@@ -138,8 +147,8 @@ class GroupingConnection implements DatabaseConnection {
 
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
     const { inner, group } = this.handle;
+    for (let busy = this.handle.busy(this); busy; busy = this.handle.busy(this)) await busy;
     if (this.handle.owns(this)) return inner.executeQuery<R>(compiled);
-    await this.handle.free(this);
     if (!GROUPED.has(compiled.query.kind)) {
       // DDL, PRAGMA or raw SQL may not run inside a transaction; reads need no group either.
       if (compiled.query.kind !== 'SelectQueryNode') group.commit();
@@ -152,7 +161,7 @@ class GroupingConnection implements DatabaseConnection {
   }
 
   async *streamQuery<R>(compiled: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
-    if (!this.handle.owns(this)) await this.handle.free(this);
+    for (let busy = this.handle.busy(this); busy; busy = this.handle.busy(this)) await busy;
     yield* this.handle.inner.streamQuery<R>(compiled, chunkSize);
   }
 }
@@ -181,7 +190,9 @@ class GroupCommitDriver implements Driver {
 
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
     void settings; // SQLite has one isolation level.
-    await this.handle!.take(connection as GroupingConnection);
+    const c = connection as GroupingConnection;
+    for (let busy = this.handle!.busy(c); busy; busy = this.handle!.busy(c)) await busy;
+    this.handle!.take(c);
     try {
       await connection.executeQuery(CompiledQuery.raw('begin'));
     } catch (e) {

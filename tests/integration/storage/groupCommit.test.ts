@@ -98,6 +98,24 @@ describe('group commit', () => {
     await db.destroy();
   });
 
+  it('runs transactions that wait for the handle one after another', async () => {
+    const { db, file } = open();
+    // Each transaction reads, waits, then writes what it read plus one: interleaved, two would read
+    // the same count; one after another, the counts are 0, 1 and 2.
+    const bump = (): Promise<void> =>
+      db.transaction().execute(async (trx) => {
+        const n = (await trx.selectFrom('notes').select('id').execute()).length;
+        await new Promise((r) => setTimeout(r, 10));
+        await trx
+          .insertInto('notes')
+          .values({ id: n + 1, text: `after ${n}` })
+          .execute();
+      });
+    await Promise.all([bump(), bump(), bump()]);
+    expect(committed(file)).toEqual([1, 2, 3]);
+    await db.destroy();
+  });
+
   it('runs raw statements outside any group', async () => {
     const { db, file } = open();
     const grouped = db.insertInto('notes').values({ id: 1, text: 'x' }).execute();
