@@ -55,11 +55,9 @@ export interface RouteThresholds {
  * same rule chose 0.3 (86% right, 3.3% wrong, against 88.7% and 6% at 0.2).
  * With 152 entries and 9,332 example questions (2026-12-05) it chose 0.2:
  * 83.7% right, 5.6% wrong (0.25: 81.5%, 4.6%), a score 0.16 point higher.
- * With 10,724 (the everyday and near-neighbour batches) it chose 0.3:
- * 82.3% right, 4.2% wrong (0.25: 83.6%, 5.0%; 0.2: 85.3%, 6.1%).
  */
 export const defaultRouteThresholds: RouteThresholds = {
-  answer: 0.3,
+  answer: 0.2,
   notCovered: 0.4,
   closeRatio: 0.5,
   clarify: 0.45,
