@@ -19,7 +19,13 @@
  */
 import { EventFactory, TurnContext, type Transcript } from 'botbuilder';
 import type { TFunction } from 'i18next';
-import type { ConversationPlace, HandoffPort, TicketReason, UrgentReason } from '../core/handoff';
+import type {
+  ConversationPlace,
+  HandoffPort,
+  HandoffTicket,
+  TicketReason,
+  UrgentReason,
+} from '../core/handoff';
 import { fold } from '../knowledge/normalize';
 import type { Records } from '../storage/records';
 import { emptyReply, type Reply } from '../core/reply';
@@ -126,9 +132,11 @@ export class HandoffFlow {
     language: 'vi' | 'en',
   ): Promise<boolean> {
     const conversationId = context.activity.conversation.id;
-    if (await this.relayToTicket(context, text, language)) return true;
+    const standing = await this.port.standing(conversationId);
+    if (standing.active) return this.relayToTicket(context, text, standing.active, language);
     if (memory.callback) return this.callbackStep(context, text, memory, language);
-    if (await this.takeRating(context, text, conversationId, language)) return true;
+    if (standing.awaitingRating && (await this.takeRating(context, text, standing.awaitingRating, language)))
+      return true;
     const code = CODE.exec(text)?.[0];
     if (code) {
       await this.send(context, await this.status(code, conversationId, language));
@@ -144,9 +152,12 @@ export class HandoffFlow {
   }
 
   /** With a ticket open, the message goes to the desk (or ends the ticket): the bot stays out. */
-  private async relayToTicket(context: TurnContext, text: string, language: 'vi' | 'en'): Promise<boolean> {
-    const ticket = await this.port.isActive(context.activity.conversation.id);
-    if (!ticket) return false;
+  private async relayToTicket(
+    context: TurnContext,
+    text: string,
+    ticket: HandoffTicket,
+    language: 'vi' | 'en',
+  ): Promise<boolean> {
     const t = this.t(language);
     if (this.is(text, language, 'end')) {
       await this.port.cancel(ticket);
@@ -215,11 +226,9 @@ export class HandoffFlow {
   private async takeRating(
     context: TurnContext,
     text: string,
-    conversationId: string,
+    rating: HandoffTicket,
     language: 'vi' | 'en',
   ): Promise<boolean> {
-    const rating = await this.port.awaitingRating(conversationId);
-    if (!rating) return false;
     const m = RATING.exec(text);
     if (!m) {
       await this.port.rate(rating, null);

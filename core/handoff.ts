@@ -43,6 +43,14 @@ export interface HandoffRequest extends ConversationPlace {
   urgent?: UrgentReason;
 }
 
+/** What `HandoffPort.standing` finds for a conversation. */
+export interface HandoffStanding<T extends HandoffTicket = HandoffTicket> {
+  /** Still with the hotline (waiting or claimed): the citizen's messages go to it. */
+  active?: T;
+  /** Resolved, its rating asked for: a 1–5 is the rating. */
+  awaitingRating?: T;
+}
+
 /**
  * `T` is the hotline's own ticket: the bot only reads `HandoffTicket` of it
  * and hands it back, so the hotline needs no second look-up per message.
@@ -52,16 +60,18 @@ export interface HandoffPort<T extends HandoffTicket = HandoffTicket> {
   isOpen(): boolean;
   /** Open a ticket for the conversation (or return the one already open), with its place in the queue. */
   open(request: HandoffRequest): Promise<{ ticket: T; position: number }>;
-  /** The conversation's ticket still with the hotline (waiting or claimed), if any. */
-  isActive(conversationId: string): Promise<T | undefined>;
+  /**
+   * The conversation's standing with the hotline, in one look-up per
+   * message: its ticket still with the hotline (waiting or claimed), and a
+   * resolved one whose 1–5 rating the citizen has been asked for.
+   */
+  standing(conversationId: string): Promise<HandoffStanding<T>>;
   /** The citizen's message to the agent; the place in the queue while the ticket waits. */
   relay(ticket: T, text: string): Promise<{ position: number }>;
   /** The citizen ends the hand-off. */
   cancel(ticket: T): Promise<void>;
   /** A ticket by its code (the citizen's "tra cứu 1022-…"), with its place in the queue. */
   lookup(code: string): Promise<{ ticket: T; position: number } | undefined>;
-  /** A resolved ticket whose 1–5 rating the citizen has been asked for. */
-  awaitingRating(conversationId: string): Promise<T | undefined>;
   /** The rating, or null when the citizen moved on without giving one. */
   rate(ticket: T, rating: number | null): Promise<void>;
 }

@@ -3,7 +3,7 @@
  * only way the bot reaches the hotline. Another agent hub would implement
  * the same port (or run with `HOTLINE_HANDOFF=event` and none).
  */
-import type { HandoffPort, HandoffRequest } from '../core/handoff';
+import type { HandoffPort, HandoffRequest, HandoffStanding } from '../core/handoff';
 import type { HotlineDesk, Ticket } from './domain/desk';
 
 export class DeskHandoff implements HandoffPort<Ticket> {
@@ -20,8 +20,8 @@ export class DeskHandoff implements HandoffPort<Ticket> {
     return { ticket, position: await this.desk.position(ticket) };
   }
 
-  isActive(conversationId: string): Promise<Ticket | undefined> {
-    return this.desk.activeFor(conversationId);
+  standing(conversationId: string): Promise<HandoffStanding<Ticket>> {
+    return this.desk.standing(conversationId);
   }
 
   async relay(ticket: Ticket, text: string): Promise<{ position: number }> {
@@ -36,10 +36,6 @@ export class DeskHandoff implements HandoffPort<Ticket> {
   async lookup(code: string): Promise<{ ticket: Ticket; position: number } | undefined> {
     const ticket = await this.desk.find(code);
     return ticket && { ticket, position: await this.desk.position(ticket) };
-  }
-
-  awaitingRating(conversationId: string): Promise<Ticket | undefined> {
-    return this.desk.awaitingRating(conversationId);
   }
 
   rate(ticket: Ticket, rating: number | null): Promise<void> {

@@ -17,8 +17,8 @@ import { EventEmitter } from 'node:events';
 import { LocalBus, type Bus } from '../../storage/bus';
 import type { ConversationReference } from 'botbuilder';
 import { sql } from 'kysely';
-import type { Selectable } from 'kysely';
-import { dialectOf, type Database, type TicketTable } from '../../storage/database';
+import type { Expression, ExpressionBuilder, Selectable, SqlBool } from 'kysely';
+import { dialectOf, type Database, type Tables, type TicketTable } from '../../storage/database';
 import { maskPersonalData } from '../../core/mask';
 import type { HotlineHours } from './hours';
 
@@ -130,6 +130,14 @@ export interface TicketStats {
 }
 
 const nowIso = (): string => new Date().toISOString();
+
+type TicketWhere = ExpressionBuilder<Tables, 'tickets'>;
+/** A ticket that takes the conversation's messages: live and waiting, or claimed by an agent. */
+const takesMessages = (eb: TicketWhere): Expression<SqlBool> =>
+  eb.or([eb.and([eb('status', '=', 'waiting'), eb('mode', '=', 'live')]), eb('status', '=', 'claimed')]);
+/** A resolved ticket whose rating the citizen has been asked for. */
+const awaitsRating = (eb: TicketWhere): Expression<SqlBool> =>
+  eb.and([eb('status', '=', 'resolved'), eb('rating_asked', '=', 1)]);
 
 export class HotlineDesk {
   private readonly emitter = new EventEmitter().setMaxListeners(0);
@@ -247,15 +255,30 @@ export class HotlineDesk {
       .selectFrom('tickets')
       .selectAll()
       .where('conversation_id', '=', conversationId)
-      .where((eb) =>
-        eb.or([
-          eb.and([eb('status', '=', 'waiting'), eb('mode', '=', 'live')]),
-          eb('status', '=', 'claimed'),
-        ]),
-      )
+      .where(takesMessages)
       .orderBy('id', 'desc')
       .executeTakeFirst();
     return row ? toTicket(row) : undefined;
+  }
+
+  /**
+   * `activeFor` and `awaitingRating` in one query: the bot asks both of
+   * every message, and almost always neither finds anything.
+   */
+  async standing(conversationId: string): Promise<{ active?: Ticket; awaitingRating?: Ticket }> {
+    const rows = await this.db
+      .selectFrom('tickets')
+      .selectAll()
+      .where('conversation_id', '=', conversationId)
+      .where((eb) => eb.or([takesMessages(eb), awaitsRating(eb)]))
+      .orderBy('id', 'desc')
+      .execute();
+    const tickets = rows.map(toTicket);
+    const active = tickets.find(
+      (t) => t.status === 'claimed' || (t.status === 'waiting' && t.mode === 'live'),
+    );
+    const awaitingRating = tickets.find((t) => t.status === 'resolved');
+    return { ...(active && { active }), ...(awaitingRating && { awaitingRating }) };
   }
 
   /** Place in the queue: 1 + tickets waiting ahead of this one (urgent ones first, then by age). */
@@ -444,8 +467,7 @@ export class HotlineDesk {
       .selectFrom('tickets')
       .selectAll()
       .where('conversation_id', '=', conversationId)
-      .where('status', '=', 'resolved')
-      .where('rating_asked', '=', 1)
+      .where(awaitsRating)
       .orderBy('id', 'desc')
       .executeTakeFirst();
     return row ? toTicket(row) : undefined;

@@ -99,6 +99,25 @@ describe.each(backends())('hotline desk on %s', (_name, backend) => {
     expect(claims).toHaveLength(1);
   });
 
+  it("reads a conversation's standing in one look-up: the ticket taking its messages and the one awaiting a rating", async () => {
+    expect(await desk.standing('c1')).toEqual({});
+    const first = (await desk.open(input('c1'))).ticket;
+    await desk.claim(first.code, lan);
+    await desk.resolve(first.code, lan, 'Khác', '');
+    expect(await desk.standing('c1')).toEqual({
+      awaitingRating: expect.objectContaining({ code: first.code }),
+    });
+    const second = (await desk.open(input('c1'))).ticket;
+    const both = await desk.standing('c1');
+    expect(both.active?.code).toBe(second.code);
+    expect(both.awaitingRating?.code).toBe(first.code);
+    const callback = await desk.open(input('c2', { mode: 'callback', callbackPhone: '0912345678' }));
+    expect(callback.ticket.status).toBe('waiting');
+    expect(await desk.standing('c2')).toEqual({}); // a call-back takes no chat messages
+    await desk.rate(both.awaitingRating!, 5);
+    expect(await desk.standing('c1')).toEqual({ active: expect.objectContaining({ code: second.code }) });
+  });
+
   it('relays while open, then waits for one rating after the resolve', async () => {
     const { ticket } = await desk.open(input('c1'));
     expect((await desk.activeFor('c1'))?.code).toBe(ticket.code);
