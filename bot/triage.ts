@@ -69,13 +69,16 @@ export interface TriageThresholds {
  * Chosen on the held-out split (README: Measuring): the lowest emergency and
  * self-harm threshold in the sweep whose false alarms stay at or under 0.5%
  * of held-out procedure, service and lesson questions and at or under 1% of
- * all held-out ordinary messages (the hard contrasts and follow-ups included).
+ * all held-out ordinary messages (the hard contrasts and follow-ups included):
+ * 0.25 until 2026-12-05; 0.2 after that day's triage batches (urgent recall
+ * 97.5%, false urgent 0.4% of knowledge questions, 1.0% of ordinary messages;
+ * 0.15 gave 1.2% of ordinary messages).
  * `alsoEmergency` 0.2 names the right number for about 3 points more of the
  * held-out emergencies at 0.1 extra numbers per reply.
  */
 export const defaultTriageThresholds: TriageThresholds = {
-  emergency: 0.25,
-  selfHarm: 0.25,
+  emergency: 0.2,
+  selfHarm: 0.2,
   other: 0.25,
   otherOnKnowledge: 0.45,
   knowledgeCut: 0.4,
