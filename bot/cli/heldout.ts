@@ -1,5 +1,5 @@
 /**
- * `npm run eval:heldout [-- --cv] [--json OUT]`: how well triage and the
+ * `npm run eval:heldout [-- --cv] [--json OUT] [--only FILE]`: how well triage and the
  * router do on examples they never learned from.
  *
  * The held-out split (`isHeldOut`, a fixed seed over the folded text) is
@@ -8,7 +8,7 @@
  * them. `--cv` also runs 5-fold cross-validation on the training split for
  * the classifier's few options (the way they were chosen).
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { isHeldOut, TextClassifier, type ClassifierOptions, type Ranking } from '../../knowledge/classifier';
 import type { KnowledgeBase } from '../../knowledge/loader';
 import { chatExpansion, defaultRouterOptions, Router, routerExamples } from '../../knowledge/router';
@@ -248,14 +248,14 @@ function routerReport(kb: KnowledgeBase): Record<string, unknown> {
  * its models trained without them: the answered entry must be the labelled one, and a question
  * the knowledge base does not cover must get no entry.
  */
-function endToEnd(kb: KnowledgeBase): Record<string, unknown> {
+function endToEnd(kb: KnowledgeBase, only?: Set<string>): Record<string, unknown> {
   const assistant = new Assistant(kb, {}, defaultHotline, { holdOut: true });
-  const held = kb.examples.filter((e) => isHeldOut(e.text));
+  const held = kb.examples.filter((e) => isHeldOut(e.text) && (!only || only.has(e.text)));
   const results = held.map((e) => {
     const r = assistant.respond(e.text, newMemory());
-    const ok =
-      e.label === NOT_COVERED ? r.entry === null || r.entry.id.includes('#') : r.entry?.id === e.label;
-    return { e, ok };
+    const answered = r.entry !== null && !r.entry.id.includes('#');
+    const ok = e.label === NOT_COVERED ? !answered : r.entry?.id === e.label;
+    return { e, ok, wrong: answered && r.entry?.id !== e.label };
   });
   const inCoverage = results.filter((x) => x.e.label !== NOT_COVERED);
   const notCovered = results.filter((x) => x.e.label === NOT_COVERED);
@@ -263,6 +263,8 @@ function endToEnd(kb: KnowledgeBase): Record<string, unknown> {
   return {
     questions: held.length,
     right: pct(results.filter((x) => x.ok).length, results.length),
+    /** Answered with another entry than the labelled one (or any entry for a question not covered). */
+    answeredWrong: pct(results.filter((x) => x.wrong).length, results.length),
     inCoverageRoutedRight: pct(inCoverage.filter((x) => x.ok).length, inCoverage.length),
     notCoveredGivenNoEntry: pct(notCovered.filter((x) => x.ok).length, notCovered.length),
     byStyle: Object.fromEntries(
@@ -331,6 +333,13 @@ function main(): void {
     endToEnd: endToEnd(kb),
   };
   if (args.includes('--cv')) report.crossValidation = crossValidate(kb);
+  // `--only FILE`: end to end on the held-out questions listed in FILE (a JSON array of texts), e.g. the
+  // split as it was before a batch (`eval/heldout-2026-12-05.json`), to compare the same questions.
+  const onlyAt = args.indexOf('--only');
+  if (onlyAt >= 0 && args[onlyAt + 1]) {
+    const texts = JSON.parse(readFileSync(args[onlyAt + 1] as string, 'utf8')) as string[];
+    report.endToEndOnly = { file: args[onlyAt + 1], ...endToEnd(kb, new Set(texts)) };
+  }
   if (jsonAt >= 0 && args[jsonAt + 1])
     writeFileSync(args[jsonAt + 1] as string, JSON.stringify(report, null, 2));
   const quiet = args.includes('--quiet');
