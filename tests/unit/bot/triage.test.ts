@@ -117,7 +117,7 @@ describe('the triage decision', () => {
     const d = decideMessage(complaint, 1, 0, defaultTriageThresholds, 0.6);
     expect(d.label).toBe('emergency_medical');
     expect(d.also).toEqual(['emergency_crime']);
-    const sad = r(['none', 0.7], ['self_harm', 0.2], ['emergency_medical', 0.1]);
+    const sad = r(['none', 0.75], ['self_harm', 0.15], ['emergency_medical', 0.1]);
     expect(decideMessage(sad, 1, 0.9, defaultTriageThresholds).label).toBe('none');
     expect(decideMessage(sad, 1, 0.9, defaultTriageThresholds, 0.7).label).toBe('self_harm');
     // Still nothing when the message is mostly unknown words.
