@@ -63,6 +63,17 @@ export interface TriageThresholds {
    * misses; the class model still says which number to call.
    */
   urgentAny: number;
+  /**
+   * A message of at most this many words ("có", "rồi", "cho hỏi": replies in
+   * a conversation) gives a model trained on sentences little to go on: such
+   * words fill the emergency examples, so alone they read as one at 0.2–0.5.
+   * There an emergency or self-harm needs `shortUrgent` from the class model
+   * or `shortUrgentAny` from the pooled one; a danger word alone ("cháy",
+   * "cứu", "ngất", "muốn chết") gets 0.9 or more from the pooled model.
+   */
+  shortWords: number;
+  shortUrgent: number;
+  shortUrgentAny: number;
 }
 
 /**
@@ -86,6 +97,9 @@ export const defaultTriageThresholds: TriageThresholds = {
   known: 0.3,
   alsoEmergency: 0.2,
   urgentAny: 0.5,
+  shortWords: 2,
+  shortUrgent: 0.5,
+  shortUrgentAny: 0.9,
 };
 
 export interface TriageResult {
@@ -159,7 +173,8 @@ export class Triage {
   classify(features: FeatureVector, knowledge = 0): TriageResult {
     const known = this.model.known(features);
     const ranking = this.model.rank(features);
-    return decideMessage(ranking, known, knowledge, this.thresholds, this.urgency(features));
+    const words = wordCount(features);
+    return decideMessage(ranking, known, knowledge, this.thresholds, this.urgency(features), words);
   }
 }
 
@@ -182,15 +197,32 @@ export function decideMessage(
   ranking: Ranking,
   known: number,
   knowledge: number,
-  t: TriageThresholds,
+  thresholds: TriageThresholds,
   urgency = 0,
+  words = Infinity,
 ): TriageResult {
+  const t = words <= thresholds.shortWords ? shortMessage(thresholds) : thresholds;
   if (known < t.known) return { label: 'none', p: 0, ranking };
   const d = decideTriage(ranking, t);
   if (!URGENT.has(d.label) && urgency >= t.urgentAny) return likeliestUrgent(ranking, t);
   if (knowledge < t.knowledgeCut || URGENT.has(d.label) || d.label === 'none') return d;
   const bar = ASKS_ABOUT_SERVICE.has(d.label) ? t.otherOnKnowledge : t.namingOnKnowledge;
   return d.p >= bar ? d : { label: 'none', p: ranking.find((r) => r.label === 'none')?.p ?? 0, ranking };
+}
+
+/** The thresholds for a message of a word or two (`shortWords`). */
+function shortMessage(t: TriageThresholds): TriageThresholds {
+  return {
+    ...t,
+    emergency: Math.max(t.emergency, t.shortUrgent),
+    selfHarm: Math.max(t.selfHarm, t.shortUrgent),
+    urgentAny: Math.max(t.urgentAny, t.shortUrgentAny),
+  };
+}
+
+/** How many distinct words a message's features hold (the featuriser marks words with `w`). */
+export function wordCount(features: FeatureVector): number {
+  return features.names.filter((n) => n.startsWith('w')).length;
 }
 
 /**
@@ -227,8 +259,9 @@ export function decideTriage(ranking: Ranking, thresholds: TriageThresholds): Tr
   }
   if (p('self_harm') >= thresholds.selfHarm && beats('self_harm'))
     return { label: 'self_harm', p: p('self_harm'), ranking };
-  // The other classes: the most likely specific reading, at `other` or above.
-  const top = specific[0];
+  // The other classes: the most likely of them, at `other` or above (an emergency or self-harm below its
+  // own threshold is not taken through this door).
+  const top = specific.find((r) => !URGENT.has(r.label));
   if (top && top.p >= thresholds.other) return { label: top.label as TriageClass, p: top.p, ranking };
   return { label: 'none', p: p('none'), ranking };
 }

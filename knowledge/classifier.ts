@@ -14,7 +14,16 @@
  * starts; no weights are downloaded or stored.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fold, tokens } from './normalize';
@@ -222,6 +231,7 @@ export class TextClassifier {
       if (weights.length !== (names.length + 1) * this.labels.length) return false;
       names.forEach((name, i) => this.index.set(name, i));
       this.weights = weights;
+      if (dir === cacheDir()) touch(key);
       return true;
     } catch {
       return false;
@@ -412,7 +422,23 @@ const prebuiltDir = (): string => join(__dirname, '..', 'models');
 const cacheFile = (key: string, ext: string, dir = cacheDir()): string =>
   join(dir, `classifier-${key}.${ext}`);
 
-/** Keep the cache to the most recently written models (a knowledge base edited often leaves many). */
+/**
+ * Mark a cached model as just used, so pruning (by modification time) keeps
+ * the models in use — a test run's shared fixture models, a server's own —
+ * over ones trained once and never read again.
+ */
+function touch(key: string): void {
+  const now = new Date();
+  for (const ext of ['bin', 'json']) {
+    try {
+      utimesSync(cacheFile(key, ext), now, now);
+    } catch {
+      /* a read-only cache: pruning is not ours to do either */
+    }
+  }
+}
+
+/** Keep the cache to the most recently used models (a knowledge base edited often leaves many). */
 function pruneCache(keep = 24): void {
   const files = readdirSync(cacheDir())
     .filter((f) => f.startsWith('classifier-'))

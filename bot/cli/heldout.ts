@@ -22,6 +22,7 @@ import {
   EMERGENCIES,
   Triage,
   triageExamples,
+  wordCount,
 } from '../triage';
 import { decideRoute, defaultRouteThresholds, type RouteThresholds } from '../understand';
 
@@ -129,12 +130,13 @@ function triageReport(kb: KnowledgeBase): Record<string, unknown> {
     const features = triage.model.features(e.text);
     const known = triage.model.known(features);
     const knowledge = router.knowledge(router.rank(router.features(e.text)));
-    return { e, ranking: triage.model.rank(features), known, knowledge, urgency: triage.urgency(features) };
+    const urgency = triage.urgency(features);
+    return { e, ranking: triage.model.rank(features), known, knowledge, urgency, words: wordCount(features) };
   });
   const at: DecideAt = (thresholds = defaultTriageThresholds) =>
-    rankings.map(({ e, ranking, known, knowledge, urgency }) => ({
+    rankings.map(({ e, ranking, known, knowledge, urgency, words }) => ({
       e,
-      got: decideMessage(ranking, known, knowledge, thresholds, urgency).label,
+      got: decideMessage(ranking, known, knowledge, thresholds, urgency, words).label,
     }));
   /** Held-out procedure, service, lesson and not-covered questions: what citizens ask most. */
   const knowledgeTexts = new Set(kb.examples.map((x) => x.text));

@@ -106,6 +106,22 @@ describe('the triage decision', () => {
     expect(decideMessage(urgent, 1, 0.8, defaultTriageThresholds).label).toBe('emergency_fire');
   });
 
+  it('asks more of a message of a word or two: a reply like "có" is not an emergency, "cứu" still is', () => {
+    const reply = r(['emergency_crime', 0.32], ['none', 0.2], ['emergency_fire', 0.16], ['out_of_scope', 0.32]);
+    expect(decideMessage(reply, 1, 0, defaultTriageThresholds, 0.43, 5).label).toBe('emergency_crime');
+    expect(decideMessage(reply, 1, 0, defaultTriageThresholds, 0.43, 1).label).not.toMatch(/emergency/);
+    const help = r(['emergency_fire', 0.38], ['emergency_medical', 0.29], ['none', 0.33]);
+    expect(decideMessage(help, 1, 0, defaultTriageThresholds, 0.98, 1).label).toBe('emergency_fire');
+    const fire = r(['emergency_fire', 0.99], ['none', 0.01]);
+    expect(decideMessage(fire, 1, 0, defaultTriageThresholds, 0.99, 1).label).toBe('emergency_fire');
+  });
+
+  it('never takes an emergency below its own threshold as "the most likely other class"', () => {
+    const low = r(['emergency_crime', 0.3], ['none', 0.4], ['complaint', 0.3]);
+    const t = { ...defaultTriageThresholds, emergency: 0.5, selfHarm: 0.5 };
+    expect(decideTriage(low, t).label).toBe('complaint');
+  });
+
   it('takes the pooled urgent model over another reading, naming the likeliest urgent class', () => {
     const complaint = r(
       ['complaint', 0.5],
