@@ -107,7 +107,12 @@ describe('the triage decision', () => {
   });
 
   it('asks more of a message of a word or two: a reply like "có" is not an emergency, "cứu" still is', () => {
-    const reply = r(['emergency_crime', 0.32], ['none', 0.2], ['emergency_fire', 0.16], ['out_of_scope', 0.32]);
+    const reply = r(
+      ['emergency_crime', 0.32],
+      ['none', 0.2],
+      ['emergency_fire', 0.16],
+      ['out_of_scope', 0.32],
+    );
     expect(decideMessage(reply, 1, 0, defaultTriageThresholds, 0.43, 5).label).toBe('emergency_crime');
     expect(decideMessage(reply, 1, 0, defaultTriageThresholds, 0.43, 1).label).not.toMatch(/emergency/);
     const help = r(['emergency_fire', 0.38], ['emergency_medical', 0.29], ['none', 0.33]);
