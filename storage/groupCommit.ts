@@ -124,7 +124,7 @@ class SharedHandle {
     return this.owner?.connection === connection;
   }
 
-  /** Give the handle to `connection`'s transaction (when `free` for it). */
+  /** Give the handle to `connection`'s transaction (when it is not `busy` for it). */
   take(connection: GroupingConnection): void {
     if (this.busy(connection)) throw new Error('SharedHandle: taken while another transaction has it');
     let end!: () => void;

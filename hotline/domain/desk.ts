@@ -273,10 +273,9 @@ export class HotlineDesk {
       .where((eb) => eb.or([takesMessages(eb), awaitsRating(eb)]))
       .orderBy('id', 'desc')
       .execute();
+    // The query returns only the two kinds: a resolved ticket awaits a rating, any other takes messages.
     const tickets = rows.map(toTicket);
-    const active = tickets.find(
-      (t) => t.status === 'claimed' || (t.status === 'waiting' && t.mode === 'live'),
-    );
+    const active = tickets.find((t) => t.status !== 'resolved');
     const awaitingRating = tickets.find((t) => t.status === 'resolved');
     return { ...(active && { active }), ...(awaitingRating && { awaitingRating }) };
   }
