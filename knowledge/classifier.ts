@@ -363,14 +363,22 @@ export class TextClassifier {
   private lookUp(vector: FeatureVector): { ids: number[]; values: number[]; known: number } {
     let found = this.lookedUp.get(vector);
     if (!found) {
-      const { ids, values } = this.featureIds(vector, false);
+      // One look-up per feature gives both its id and whether the model has seen it.
+      const ids: number[] = [];
+      const values: number[] = [];
       let seen = 0;
       let all = 0;
-      vector.names.forEach((name, i) => {
-        const v = (vector.values[i] as number) ** 2;
+      const { names } = vector;
+      for (let i = 0; i < names.length; i++) {
+        const value = vector.values[i] as number;
+        const v = value ** 2;
         all += v;
-        if (this.index.has(name)) seen += v;
-      });
+        const id = this.index.get(names[i] as string);
+        if (id === undefined) continue;
+        seen += v;
+        ids.push(id);
+        values.push(value);
+      }
       found = { ids, values, known: all === 0 ? 0 : seen / all };
       this.lookedUp.set(vector, found);
     }
