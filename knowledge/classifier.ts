@@ -168,6 +168,8 @@ export class TextClassifier {
   private index = new Map<string, number>();
   /** Row-major weights: feature × class; the last row is the bias. */
   private weights: Float32Array = new Float32Array(0);
+  /** This model's row of each numbered feature (`featureNumbers`), -1 where it has none. */
+  private rows: Int32Array = new Int32Array(0);
 
   private constructor(
     labels: string[],
@@ -204,7 +206,8 @@ export class TextClassifier {
       model.fit(examples);
       model.save(key);
     }
-    trained.set(key, { index: model.index, weights: model.weights });
+    model.rows = rowsOf(model.index);
+    trained.set(key, { index: model.index, weights: model.weights, rows: model.rows });
     return model;
   }
 
@@ -212,6 +215,7 @@ export class TextClassifier {
   private adopt(state: TrainedState): void {
     this.index = state.index;
     this.weights = state.weights;
+    this.rows = state.rows;
   }
 
   /**
@@ -363,18 +367,21 @@ export class TextClassifier {
   private lookUp(vector: FeatureVector): { ids: number[]; values: number[]; known: number } {
     let found = this.lookedUp.get(vector);
     if (!found) {
-      // One look-up per feature gives both its id and whether the model has seen it.
+      // The features' numbers, shared by every model, give both this model's row and whether it
+      // has seen the feature, without hashing the names again for each model.
+      const numbers = numbersOf(vector);
+      const rows = this.rows;
       const ids: number[] = [];
       const values: number[] = [];
       let seen = 0;
       let all = 0;
-      const { names } = vector;
-      for (let i = 0; i < names.length; i++) {
+      for (let i = 0; i < numbers.length; i++) {
         const value = vector.values[i] as number;
         const v = value ** 2;
         all += v;
-        const id = this.index.get(names[i] as string);
-        if (id === undefined) continue;
+        const n = numbers[i] as number;
+        const id = n >= 0 && n < rows.length ? (rows[n] as number) : -1;
+        if (id < 0) continue;
         seen += v;
         ids.push(id);
         values.push(value);
@@ -416,6 +423,41 @@ export class TextClassifier {
 interface TrainedState {
   index: Map<string, number>;
   weights: Float32Array;
+  rows: Int32Array;
+}
+
+/**
+ * Every feature name that a model in this process knows, numbered. A turn
+ * asks four models (router, triage, the urgent pool, the field model) about
+ * the same features: each name is looked up here once per message, and each
+ * model finds its row by number, an array read, instead of hashing every
+ * name again. It grows only when a model is trained or loaded, with that
+ * model's names, never with what citizens type.
+ */
+const featureNumbers = new Map<string, number>();
+
+/** Number a model's feature names and give its row for each number (-1: not this model's). */
+function rowsOf(index: Map<string, number>): Int32Array {
+  for (const name of index.keys()) {
+    if (!featureNumbers.has(name)) featureNumbers.set(name, featureNumbers.size);
+  }
+  const rows = new Int32Array(featureNumbers.size).fill(-1);
+  for (const [name, row] of index) rows[featureNumbers.get(name) as number] = row;
+  return rows;
+}
+
+/** A message's feature numbers (-1: no model knows it), kept while no model adds names. */
+const numbered = new WeakMap<FeatureVector, { count: number; numbers: Int32Array }>();
+
+function numbersOf(vector: FeatureVector): Int32Array {
+  let known = numbered.get(vector);
+  if (!known || known.count !== featureNumbers.size) {
+    const numbers = new Int32Array(vector.names.length);
+    vector.names.forEach((name, i) => (numbers[i] = featureNumbers.get(name) ?? -1));
+    known = { count: featureNumbers.size, numbers };
+    numbered.set(vector, known);
+  }
+  return known.numbers;
 }
 
 /** Models trained in this process, by training key. */
