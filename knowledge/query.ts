@@ -25,6 +25,8 @@ export interface Slot {
   weight: number;
   /** Filled in by the index: rarity-scaled weight. */
   mass: number;
+  /** Filled in by the index: `alternatives` as the index's term numbers (-1: a term it lacks). */
+  termIds?: number[][];
   /** 1 for words as typed; less for a typo correction, which is a guess. */
   trust: number;
   /**

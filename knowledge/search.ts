@@ -123,8 +123,8 @@ export interface SearchResult {
 
 interface Doc {
   entry: Answerable;
-  /** term → weight of the best field it occurs in. */
-  terms: Map<string, number>;
+  /** term number → weight of the best field it occurs in. */
+  terms: TermTable;
   /** Folded titles and aliases of two words or more, as " a b c ", for whole-phrase matches. */
   phrases: string[];
   /** Accented words, to break ties in favour of the same tone marks. */
@@ -190,6 +190,8 @@ export class KnowledgeIndex implements Vocabulary {
   private readonly docs: Doc[] = [];
   private readonly byId = new Map<string, number>();
   private readonly dfs = new Map<string, number>();
+  /** Every term of the index, numbered in the order first seen: entries keep their terms by number. */
+  private readonly termNumbers = new Map<string, number>();
   private readonly postings = new Postings();
   private readonly corrector: Corrector;
   private readonly maxIdf: number;
@@ -253,7 +255,7 @@ export class KnowledgeIndex implements Vocabulary {
     const idx = this.docs.length;
     this.docs.push({
       entry,
-      terms,
+      terms: new TermTable([...terms].map(([t, weight]) => [this.numberOf(t), weight])),
       phrases,
       accented,
       faq,
@@ -263,6 +265,13 @@ export class KnowledgeIndex implements Vocabulary {
     this.byId.set(entry.id, idx);
     for (const t of terms.keys()) this.dfs.set(t, (this.dfs.get(t) ?? 0) + 1);
     this.postings.add(idx, terms.keys());
+  }
+
+  /** A term's number, given on first sight. */
+  private numberOf(term: string): number {
+    let n = this.termNumbers.get(term);
+    if (n === undefined) this.termNumbers.set(term, (n = this.termNumbers.size));
+    return n;
   }
 
   has(term: string): boolean {
@@ -309,14 +318,17 @@ export class KnowledgeIndex implements Vocabulary {
       const known = s.alternatives.flat().filter((t) => this.has(t));
       const idf = known.length > 0 ? Math.max(...known.map((t) => this.idf(t))) : this.idf('');
       s.mass = s.weight * idf;
+      s.termIds = s.alternatives.map((alt) => alt.map((t) => this.termNumbers.get(t) ?? -1));
     }
     return q;
   }
 
   /** How much of slot `s` an entry matches: the weight of the field where it is found (0..1). */
-  private credit(s: Slot, terms: Map<string, number>): number {
+  private credit(s: Slot, terms: TermTable): number {
     let best = 0;
-    for (const alt of s.alternatives) {
+    const alternatives =
+      s.termIds ?? s.alternatives.map((alt) => alt.map((t) => this.termNumbers.get(t) ?? -1));
+    for (const alt of alternatives) {
       let c = 1;
       for (const t of alt) {
         const v = terms.get(t);
@@ -603,6 +615,52 @@ export class KnowledgeIndex implements Vocabulary {
  * search breaks ties between equally scored entries some thirty times.
  */
 const compareIds = new Intl.Collator().compare;
+
+/**
+ * An entry's terms by number, with the weight of the best field each is in:
+ * an open-addressing table of two typed arrays. Every search looks each of
+ * the question's terms up in some sixty entries; a look-up here reads one or
+ * two slots of a small array, where a Map keyed by strings chased several
+ * pointers per look-up (a good share of a search), and the table takes less
+ * memory than the Map and the entry's own copies of its term strings.
+ */
+export class TermTable {
+  private readonly keys: Int32Array;
+  private readonly weights: Float64Array;
+  private readonly shift: number;
+
+  constructor(entries: Array<[number, number]>) {
+    let bits = 2;
+    while (1 << bits < entries.length * 2) bits++;
+    this.shift = 32 - bits;
+    this.keys = new Int32Array(1 << bits).fill(-1);
+    this.weights = new Float64Array(1 << bits);
+    const mask = (1 << bits) - 1;
+    for (const [key, weight] of entries) {
+      let i = this.slot(key);
+      while (this.keys[i] !== -1) i = (i + 1) & mask;
+      this.keys[i] = key;
+      this.weights[i] = weight;
+    }
+  }
+
+  /** Fibonacci hashing: the top bits of the key times 2^32 / φ. */
+  private slot(key: number): number {
+    return Math.imul(key, 0x9e3779b1) >>> this.shift;
+  }
+
+  /** The weight of term number `key`, or undefined when the entry does not have it (or `key` < 0). */
+  get(key: number): number | undefined {
+    if (key < 0) return undefined;
+    const keys = this.keys;
+    const mask = keys.length - 1;
+    for (let i = this.slot(key); ; i = (i + 1) & mask) {
+      const k = keys[i] as number;
+      if (k === key) return this.weights[i];
+      if (k === -1) return undefined;
+    }
+  }
+}
 
 /** Passages of one document are one source. */
 function group(h: Hit): string {
