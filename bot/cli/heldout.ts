@@ -1,5 +1,5 @@
 /**
- * `npm run eval:heldout [-- --cv] [--json OUT] [--only FILE]`: how well triage and the
+ * `npm run eval:heldout [-- --cv] [--json OUT] [--only FILE] [--only-triage FILE]`: how well triage and the
  * router do on examples they never learned from.
  *
  * The held-out split (`isHeldOut`, a fixed seed over the folded text) is
@@ -122,10 +122,10 @@ function otherSweep(at: DecideAt, isQuestion: (r: Decided) => boolean): unknown[
 }
 
 /** Triage on the held-out split: per class recall and precision, false alarms on ordinary questions. */
-function triageReport(kb: KnowledgeBase): Record<string, unknown> {
+function triageReport(kb: KnowledgeBase, only?: Set<string>): Record<string, unknown> {
   const triage = new Triage(kb, { holdOut: true });
   const router = new Router(kb, { holdOut: true });
-  const held = triageExamples(kb).filter((e) => isHeldOut(e.text));
+  const held = triageExamples(kb).filter((e) => isHeldOut(e.text) && (!only || only.has(e.text)));
   const rankings = held.map((e) => {
     const features = triage.model.features(e.text);
     const known = triage.model.known(features);
@@ -341,6 +341,13 @@ function main(): void {
   if (onlyAt >= 0 && args[onlyAt + 1]) {
     const texts = JSON.parse(readFileSync(args[onlyAt + 1] as string, 'utf8')) as string[];
     report.endToEndOnly = { file: args[onlyAt + 1], ...endToEnd(kb, new Set(texts)) };
+  }
+  // `--only-triage FILE`: triage on the held-out messages listed in FILE, e.g. the split before a batch
+  // (`eval/heldout-triage-2026-12-06.json`), so that per-class figures compare the same messages.
+  const onlyTriageAt = args.indexOf('--only-triage');
+  if (onlyTriageAt >= 0 && args[onlyTriageAt + 1]) {
+    const texts = JSON.parse(readFileSync(args[onlyTriageAt + 1] as string, 'utf8')) as string[];
+    report.triageOnly = { file: args[onlyTriageAt + 1], ...triageReport(kb, new Set(texts)) };
   }
   if (jsonAt >= 0 && args[jsonAt + 1])
     writeFileSync(args[jsonAt + 1] as string, JSON.stringify(report, null, 2));
