@@ -255,7 +255,7 @@ export class KnowledgeIndex implements Vocabulary {
     const idx = this.docs.length;
     this.docs.push({
       entry,
-      terms: new TermTable([...terms].map(([t, weight]) => [this.numberOf(t), weight])),
+      terms: new TermTable(terms, (t) => this.numberOf(t)),
       phrases,
       accented,
       faq,
@@ -629,14 +629,16 @@ export class TermTable {
   private readonly weights: Float64Array;
   private readonly shift: number;
 
-  constructor(entries: Array<[number, number]>) {
+  /** The terms with their weights, each term given its number by `numberOf`. */
+  constructor(entries: Map<string, number>, numberOf: (term: string) => number) {
     let bits = 2;
-    while (1 << bits < entries.length * 2) bits++;
+    while (1 << bits < entries.size * 2) bits++;
     this.shift = 32 - bits;
     this.keys = new Int32Array(1 << bits).fill(-1);
     this.weights = new Float64Array(1 << bits);
     const mask = (1 << bits) - 1;
-    for (const [key, weight] of entries) {
+    for (const [term, weight] of entries) {
+      const key = numberOf(term);
       let i = this.slot(key);
       while (this.keys[i] !== -1) i = (i + 1) & mask;
       this.keys[i] = key;
