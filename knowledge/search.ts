@@ -189,9 +189,10 @@ export class KnowledgeIndex implements Vocabulary {
   readonly lexicon: Lexicon;
   private readonly docs: Doc[] = [];
   private readonly byId = new Map<string, number>();
-  private readonly dfs = new Map<string, number>();
   /** Every term of the index, numbered in the order first seen: entries keep their terms by number. */
   private readonly termNumbers = new Map<string, number>();
+  /** How many entries have each term, by term number. */
+  private readonly dfs: number[] = [];
   private readonly postings = new Postings();
   private readonly corrector: Corrector;
   private readonly maxIdf: number;
@@ -204,7 +205,7 @@ export class KnowledgeIndex implements Vocabulary {
     for (const entry of [...kb.entries, ...kb.passages]) this.add(entry);
     this.maxIdf = Math.log(1 + this.docs.length);
     this.corrector = new Corrector(
-      [...this.dfs.keys()].filter((t) => !t.includes('_') && !t.startsWith('~')),
+      [...this.termNumbers.keys()].filter((t) => !t.includes('_') && !t.startsWith('~')),
       (w) => this.df(w),
     );
   }
@@ -255,7 +256,7 @@ export class KnowledgeIndex implements Vocabulary {
     const idx = this.docs.length;
     this.docs.push({
       entry,
-      terms: new TermTable(terms, (t) => this.numberOf(t)),
+      terms: new TermTable(terms, (t) => this.counted(t)),
       phrases,
       accented,
       faq,
@@ -263,23 +264,27 @@ export class KnowledgeIndex implements Vocabulary {
       about: entry.kind === 'passage' && entry.about ? fold(entry.about) : undefined,
     });
     this.byId.set(entry.id, idx);
-    for (const t of terms.keys()) this.dfs.set(t, (this.dfs.get(t) ?? 0) + 1);
     this.postings.add(idx, terms.keys());
   }
 
-  /** A term's number, given on first sight. */
-  private numberOf(term: string): number {
+  /** A term of one more entry: its number (given on first sight), its entry count raised. */
+  private counted(term: string): number {
     let n = this.termNumbers.get(term);
-    if (n === undefined) this.termNumbers.set(term, (n = this.termNumbers.size));
+    if (n === undefined) {
+      this.termNumbers.set(term, (n = this.termNumbers.size));
+      this.dfs.push(0);
+    }
+    this.dfs[n] = (this.dfs[n] as number) + 1;
     return n;
   }
 
   has(term: string): boolean {
-    return this.dfs.has(term);
+    return this.termNumbers.has(term);
   }
 
   df(term: string): number {
-    return this.dfs.get(term) ?? 0;
+    const n = this.termNumbers.get(term);
+    return n === undefined ? 0 : (this.dfs[n] as number);
   }
 
   correct(word: string): string | undefined {
