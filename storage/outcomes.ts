@@ -44,11 +44,22 @@ const DAY_HOUR: Intl.DateTimeFormatOptions = {
   hourCycle: 'h23',
 };
 
-/** The calendar day (YYYY-MM-DD) and hour (0–23) of a moment in a time zone. */
+/**
+ * The calendar day (YYYY-MM-DD) and hour (0–23) of a moment in a time zone.
+ * The last minute's answer is kept: every turn asks, formatting a date costs
+ * about as much as the rest of recording the turn, and no time zone changes
+ * its offset within a minute.
+ */
 export function localDayHour(at: Date, timeZone: string): { day: string; hour: number } {
+  const minute = Math.floor(at.getTime() / 60_000);
+  if (lastDayHour?.minute === minute && lastDayHour.timeZone === timeZone) return { ...lastDayHour.value };
   const get = zonedParts(at, timeZone, DAY_HOUR, 'en-CA');
-  return { day: `${get('year')}-${get('month')}-${get('day')}`, hour: Number(get('hour')) };
+  const value = { day: `${get('year')}-${get('month')}-${get('day')}`, hour: Number(get('hour')) };
+  lastDayHour = { minute, timeZone, value };
+  return { ...value };
 }
+
+let lastDayHour: { minute: number; timeZone: string; value: { day: string; hour: number } } | undefined;
 
 export type ExampleStatus = 'example' | 'draft';
 
