@@ -320,7 +320,7 @@ export class Assistant {
       case 'emergency_medical':
       case 'emergency_fire':
       case 'emergency_crime':
-        return this.emergency(triage.label, language, triage.also);
+        return this.emergency(triage, language);
       case 'self_harm':
         return this.selfHarm(language);
       case 'handoff': {
@@ -502,18 +502,31 @@ export class Assistant {
     return r;
   }
 
-  /** The number to call first, then one or two safety steps; a person follows up (urgent ticket). */
-  private emergency(label: Emergency, language: 'vi' | 'en', also: Emergency[] = []): Reply {
+  /**
+   * The number to call first (and any other emergency's close behind), then
+   * one or two safety steps; when self-harm is close behind too, what to do
+   * for a person who wants to harm themself and the crisis line. A person
+   * follows up (urgent ticket).
+   */
+  private emergency(triage: TriageResult, language: 'vi' | 'en'): Reply {
     const t = this.t(language);
+    const label = triage.label as Emergency;
     const r = emptyReply('emergency', language);
     r.text.push(
       t(`triage.${label}.call`),
-      ...also.map((e) => t(`triage.${e}.call`)),
+      ...(triage.also ?? []).map((e) => t(`triage.${e}.call`)),
       t(`triage.${label}.steps`),
     );
+    if (triage.alsoSelfHarm) r.text.push(t('triage.self_harm.also'), ...this.crisisLine(language));
     r.handoff = true;
     r.urgent = label;
     return r;
+  }
+
+  /** The crisis line the province configured (`Hotline.crisisLine`), if any. */
+  private crisisLine(language: 'vi' | 'en'): string[] {
+    const line = this.hotline.crisisLine?.[language];
+    return line ? [line] : [];
   }
 
   /** A caring reply, 115 when in danger now, a crisis line, and an urgent hand-off to a person. */
@@ -521,9 +534,7 @@ export class Assistant {
     const t = this.t(language);
     const r = emptyReply('emergency', language);
     r.text.push(t('triage.self_harm.care'), t('triage.self_harm.danger'), t('triage.self_harm.line'));
-    const line = this.hotline.crisisLine?.[language];
-    if (line) r.text.push(line);
-    r.text.push(t('triage.self_harm.person'));
+    r.text.push(...this.crisisLine(language), t('triage.self_harm.person'));
     r.handoff = true;
     r.urgent = 'self_harm';
     return r;
