@@ -17,6 +17,7 @@ import { TextClassifier, isHeldOut, type FeatureVector, type Ranking } from '../
 import type { KnowledgeBase } from '../knowledge/loader';
 import { chatExpansion, phrasedRequests } from '../knowledge/router';
 import type { Example, TriageClass } from '../knowledge/schema';
+import { slippedCopies } from '../knowledge/slips';
 
 export const EMERGENCIES = ['emergency_medical', 'emergency_fire', 'emergency_crime'] as const;
 export type Emergency = (typeof EMERGENCIES)[number];
@@ -157,7 +158,7 @@ export class Triage {
     // does (recall first), the other classes halfway (fewer false refusals of ordinary questions);
     // chosen by 5-fold CV on the training split.
     const urgent = Object.fromEntries([...EMERGENCIES, 'self_harm'].map((l) => [l, 1]));
-    const examples = triageExamples(kb, keep);
+    const examples = withSlippedCopies(triageExamples(kb, keep));
     this.model = TextClassifier.train(examples, { balance: 0.5, balanceByLabel: urgent }, chatExpansion(kb));
     this.urgent = TextClassifier.train(
       examples.map((e) => ({ ...e, label: URGENT.has(e.label) ? URGENT_LABEL : 'other' })),
@@ -187,6 +188,18 @@ export class Triage {
     const words = wordCount(features);
     return decideMessage(ranking, known, knowledge, this.thresholds, this.urgency(features), words);
   }
+}
+
+/**
+ * The examples, and a copy of each example of a class (not `none`) with
+ * spelling slips (`knowledge/slips.ts`): by 5-fold CV on the training split,
+ * the same recall of the classes with about a sixth fewer false alarms on
+ * ordinary messages (any class 4.2% → 3.5%, urgent 1.1% → 0.85%).
+ */
+export function withSlippedCopies(examples: Example[]): Example[] {
+  const classes = examples.filter((e) => e.label !== 'none');
+  const slipped = slippedCopies(classes.map((e) => e.text));
+  return [...examples, ...classes.map((e, i) => ({ ...e, text: slipped[i] as string }))];
 }
 
 /**
