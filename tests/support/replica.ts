@@ -19,11 +19,19 @@ export interface Replica {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** The environment every test replica shares: loopback, the fixture knowledge base. */
+/**
+ * The environment every test replica shares: loopback, the fixture knowledge
+ * base, and the model cache the test run's global set-up trained the fixture
+ * models into (MODEL_CACHE_DIR, or the default under TMPDIR): without it a
+ * replica trains every model again as it starts, which on two shared cores
+ * can outlast the start-up timeout.
+ */
 export function replicaEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const cache = ['MODEL_CACHE_DIR', 'TMPDIR'].filter((name) => process.env[name] !== undefined);
   return {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
+    ...Object.fromEntries(cache.map((name) => [name, process.env[name]])),
     PORT: '0',
     HOST: '127.0.0.1',
     KB_SEEDS_DIR: FIXTURE_SEEDS,
