@@ -169,7 +169,7 @@ export class Triage {
 
   /** How likely the pooled model finds the message urgent (0 when it has nothing to learn from). */
   urgency(features: FeatureVector): number {
-    return this.urgent.rank(features).find((r) => r.label === URGENT_LABEL)?.p ?? 0;
+    return probability(this.urgent.rank(features), URGENT_LABEL);
   }
 
   /** Whether the model has anything to learn from (a knowledge base without triage files has not). */
@@ -196,7 +196,7 @@ export class Triage {
  * the same recall of the classes with about a sixth fewer false alarms on
  * ordinary messages (any class 4.2% → 3.5%, urgent 1.1% → 0.85%).
  */
-export function withSlippedCopies(examples: Example[]): Example[] {
+function withSlippedCopies(examples: Example[]): Example[] {
   const classes = examples.filter((e) => e.label !== 'none');
   const slipped = slippedCopies(classes.map((e) => e.text));
   return [...examples, ...classes.map((e, i) => ({ ...e, text: slipped[i] as string }))];
@@ -231,7 +231,12 @@ export function decideMessage(
   if (!URGENT.has(d.label) && urgency >= t.urgentAny) return likeliestUrgent(ranking, t);
   if (knowledge < t.knowledgeCut || URGENT.has(d.label) || d.label === 'none') return d;
   const bar = ASKS_ABOUT_SERVICE.has(d.label) ? t.otherOnKnowledge : t.namingOnKnowledge;
-  return d.p >= bar ? d : { label: 'none', p: ranking.find((r) => r.label === 'none')?.p ?? 0, ranking };
+  return d.p >= bar ? d : { label: 'none', p: probability(ranking, 'none'), ranking };
+}
+
+/** A class's probability in a ranking (0 when the model has no such class). */
+function probability(ranking: Ranking, label: string): number {
+  return ranking.find((r) => r.label === label)?.p ?? 0;
 }
 
 /** The thresholds for a message of a word or two (`shortWords`). */
@@ -263,7 +268,7 @@ function likeliestUrgent(ranking: Ranking, t: TriageThresholds): TriageResult {
 
 /** The triage decision from class probabilities: emergencies first, then self-harm, then the rest. */
 export function decideTriage(ranking: Ranking, thresholds: TriageThresholds): TriageResult {
-  const p = (label: string): number => ranking.find((r) => r.label === label)?.p ?? 0;
+  const p = (label: string): number => probability(ranking, label);
   // The most likely emergency, not their sum: a message the model knows nothing of ("xyzzy") spreads
   // its probability evenly, and three classes' share of that must not read as an emergency.
   // Recall first: an emergency or self-harm wins over "ordinary" at a low probability, but not
@@ -290,7 +295,7 @@ export function decideTriage(ranking: Ranking, thresholds: TriageThresholds): Tr
  * its lines (`alsoSelfHarm`).
  */
 function emergencyResult(label: Emergency, ranking: Ranking, t: TriageThresholds): TriageResult {
-  const p = (l: string): number => ranking.find((r) => r.label === l)?.p ?? 0;
+  const p = (l: string): number => probability(ranking, l);
   const top = p(label);
   const also = EMERGENCIES.filter((e) => e !== label && p(e) >= t.alsoEmergency * top);
   const selfHarm = p('self_harm') >= t.alsoSelfHarm * top;
