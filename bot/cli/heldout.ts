@@ -1,6 +1,6 @@
 /**
- * `npm run eval:heldout [-- --cv] [--json OUT] [--only FILE] [--only-triage FILE]`: how well triage and the
- * router do on examples they never learned from.
+ * `npm run eval:heldout [-- --cv] [--json OUT] [--only FILE] [--only-triage FILE] [--only-fields FILE]`:
+ * how well triage, the router and the field model do on examples they never learned from.
  *
  * The held-out split (`isHeldOut`, a fixed seed over the folded text) is
  * left out of training here and never used to choose anything but the
@@ -11,7 +11,14 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { isHeldOut, TextClassifier, type ClassifierOptions, type Ranking } from '../../knowledge/classifier';
 import type { KnowledgeBase } from '../../knowledge/loader';
-import { chatExpansion, defaultRouterOptions, Router, routerExamples } from '../../knowledge/router';
+import {
+  chatExpansion,
+  defaultRouterOptions,
+  FieldModel,
+  FOLLOW_UP,
+  Router,
+  routerExamples,
+} from '../../knowledge/router';
 import { NOT_COVERED, type Example } from '../../knowledge/schema';
 import { Assistant, defaultHotline, newMemory } from '../assistant';
 import { loadConfiguredKnowledge } from '../kb';
@@ -162,6 +169,44 @@ function triageReport(kb: KnowledgeBase, only?: Set<string>): Record<string, unk
       .filter((r) => r.got !== r.e.label)
       .slice(0, 40)
       .map((r) => `${r.e.label} → ${r.got}: ${r.e.text}`),
+  };
+}
+
+/**
+ * The held-out ways of asking for a part (`seeds/fields/`): whether the field
+ * model names the part asked (none for `none`), whether triage leaves them
+ * alone (a short "hết bao nhiêu tiền" after an answer is a question, not an
+ * outside or harmful ask), and how often the router reads them as a follow-up.
+ */
+function fieldsReport(kb: KnowledgeBase, only?: Set<string>): Record<string, unknown> {
+  const fieldModel = new FieldModel(kb, { holdOut: true });
+  const router = new Router(kb, { holdOut: true });
+  const triage = new Triage(kb, { holdOut: true });
+  const held = kb.fields.filter((e) => isHeldOut(e.text) && (!only || only.has(e.text)));
+  const results = held.map((e) => {
+    const features = router.features(e.text);
+    const asked = fieldModel.fields(features);
+    const ranking = router.rank(features);
+    const triaged = triage.classify(features, router.knowledge(ranking)).label;
+    const right = e.label === 'none' ? asked.length === 0 : asked[0] === e.label;
+    return { e, right, triaged, followUp: ranking[0]?.label === FOLLOW_UP };
+  });
+  const styles = [...new Set(held.map((e) => e.style ?? 'unknown'))].sort();
+  return {
+    heldOut: held.length,
+    partRight: pct(results.filter((r) => r.right).length, results.length),
+    triagedAsAClass: pct(results.filter((r) => r.triaged !== 'none').length, results.length),
+    routerReadsFollowUp: pct(results.filter((r) => r.followUp).length, results.length),
+    byStyle: Object.fromEntries(
+      styles.map((st) => {
+        const s = results.filter((r) => (r.e.style ?? 'unknown') === st);
+        return [st, `${pct(s.filter((r) => r.right).length, s.length)} of ${s.length}`];
+      }),
+    ),
+    errors: results
+      .filter((r) => !r.right || r.triaged !== 'none')
+      .slice(0, 40)
+      .map((r) => `${r.e.label} (triage ${r.triaged}): ${r.e.text}`),
   };
 }
 
@@ -348,6 +393,13 @@ function main(): void {
   if (onlyTriageAt >= 0 && args[onlyTriageAt + 1]) {
     const texts = JSON.parse(readFileSync(args[onlyTriageAt + 1] as string, 'utf8')) as string[];
     report.triageOnly = { file: args[onlyTriageAt + 1], ...triageReport(kb, new Set(texts)) };
+  }
+  // `--only-fields FILE`: the field model on the held-out ways of asking for a part listed in FILE.
+  const onlyFieldsAt = args.indexOf('--only-fields');
+  report.fields = fieldsReport(kb);
+  if (onlyFieldsAt >= 0 && args[onlyFieldsAt + 1]) {
+    const texts = JSON.parse(readFileSync(args[onlyFieldsAt + 1] as string, 'utf8')) as string[];
+    report.fieldsOnly = { file: args[onlyFieldsAt + 1], ...fieldsReport(kb, new Set(texts)) };
   }
   if (jsonAt >= 0 && args[jsonAt + 1])
     writeFileSync(args[jsonAt + 1] as string, JSON.stringify(report, null, 2));
