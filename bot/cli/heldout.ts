@@ -394,9 +394,10 @@ function main(): void {
     const texts = JSON.parse(readFileSync(args[onlyTriageAt + 1] as string, 'utf8')) as string[];
     report.triageOnly = { file: args[onlyTriageAt + 1], ...triageReport(kb, new Set(texts)) };
   }
-  // `--only-fields FILE`: the field model on the held-out ways of asking for a part listed in FILE.
-  const onlyFieldsAt = args.indexOf('--only-fields');
   report.fields = fieldsReport(kb);
+  // `--only-fields FILE`: the field model on the held-out ways of asking for a part listed in FILE, e.g.
+  // the split before a batch of them (`eval/heldout-fields-2026-12-06.json`).
+  const onlyFieldsAt = args.indexOf('--only-fields');
   if (onlyFieldsAt >= 0 && args[onlyFieldsAt + 1]) {
     const texts = JSON.parse(readFileSync(args[onlyFieldsAt + 1] as string, 'utf8')) as string[];
     report.fieldsOnly = { file: args[onlyFieldsAt + 1], ...fieldsReport(kb, new Set(texts)) };
