@@ -150,7 +150,7 @@ export class Triage {
 
   constructor(
     kb: KnowledgeBase,
-    options: { holdOut?: boolean; thresholds?: Partial<TriageThresholds> } = {},
+    options: { holdOut?: boolean; thresholds?: Partial<TriageThresholds>; seed?: number } = {},
     readonly thresholds: TriageThresholds = { ...defaultTriageThresholds, ...options.thresholds },
   ) {
     const keep = options.holdOut ? (e: Example): boolean => !isHeldOut(e.text) : undefined;
@@ -159,10 +159,17 @@ export class Triage {
     // chosen by 5-fold CV on the training split.
     const urgent = Object.fromEntries([...EMERGENCIES, 'self_harm'].map((l) => [l, 1]));
     const examples = withSlippedCopies(triageExamples(kb, keep));
-    this.model = TextClassifier.train(examples, { balance: 0.5, balanceByLabel: urgent }, chatExpansion(kb));
+    // `seed`: another shuffle of the same examples, to see how much a figure owes to one training's draw
+    // (`npm run eval:heldout -- --seeds N`).
+    const seed = options.seed === undefined ? {} : { seed: options.seed };
+    this.model = TextClassifier.train(
+      examples,
+      { balance: 0.5, balanceByLabel: urgent, ...seed },
+      chatExpansion(kb),
+    );
     this.urgent = TextClassifier.train(
       examples.map((e) => ({ ...e, label: URGENT.has(e.label) ? URGENT_LABEL : 'other' })),
-      { balance: 1 },
+      { balance: 1, ...seed },
       chatExpansion(kb),
     );
   }

@@ -1,5 +1,5 @@
 /**
- * `npm run eval:heldout [-- --cv] [--json OUT] [--only FILE] [--only-triage FILE] [--only-fields FILE]`:
+ * `npm run eval:heldout [-- --cv] [--json OUT] [--only FILE] [--only-triage FILE] [--only-fields FILE] [--seeds N]`:
  * how well triage, the router and the field model do on examples they never learned from.
  *
  * The held-out split (`isHeldOut`, a fixed seed over the folded text) is
@@ -128,23 +128,48 @@ function otherSweep(at: DecideAt, isQuestion: (r: Decided) => boolean): unknown[
   });
 }
 
-/** Triage on the held-out split: per class recall and precision, false alarms on ordinary questions. */
-function triageReport(kb: KnowledgeBase, only?: Set<string>): Record<string, unknown> {
-  const triage = new Triage(kb, { holdOut: true });
-  const router = new Router(kb, { holdOut: true });
-  const held = triageExamples(kb).filter((e) => isHeldOut(e.text) && (!only || only.has(e.text)));
-  const rankings = held.map((e) => {
+/** A held-out message's triage inputs: the class model's ranking and what `decideMessage` weighs with it. */
+interface TriageInputs {
+  e: Example;
+  ranking: Ranking;
+  known: number;
+  knowledge: number;
+  urgency: number;
+  words: number;
+}
+
+/** The held-out triage messages (those listed in `only`, when given). */
+function heldOutTriage(kb: KnowledgeBase, only?: Set<string>): Example[] {
+  return triageExamples(kb).filter((e) => isHeldOut(e.text) && (!only || only.has(e.text)));
+}
+
+/** What triage and the router make of each held-out message, once, for every threshold tried. */
+function triageInputs(triage: Triage, router: Router, held: Example[]): TriageInputs[] {
+  return held.map((e) => {
     const features = triage.model.features(e.text);
     const known = triage.model.known(features);
     const knowledge = router.knowledge(router.rank(router.features(e.text)));
     const urgency = triage.urgency(features);
     return { e, ranking: triage.model.rank(features), known, knowledge, urgency, words: wordCount(features) };
   });
-  const at: DecideAt = (thresholds = defaultTriageThresholds) =>
-    rankings.map(({ e, ranking, known, knowledge, urgency, words }) => ({
+}
+
+/** The decisions at some thresholds, from inputs worked out once. */
+function decider(inputs: TriageInputs[]): DecideAt {
+  return (thresholds = defaultTriageThresholds) =>
+    inputs.map(({ e, ranking, known, knowledge, urgency, words }) => ({
       e,
       got: decideMessage(ranking, known, knowledge, thresholds, urgency, words).label,
     }));
+}
+
+/** Triage on the held-out split: per class recall and precision, false alarms on ordinary questions. */
+function triageReport(kb: KnowledgeBase, only?: Set<string>): Record<string, unknown> {
+  const triage = new Triage(kb, { holdOut: true });
+  const router = new Router(kb, { holdOut: true });
+  const held = heldOutTriage(kb, only);
+  const rankings = triageInputs(triage, router, held);
+  const at = decider(rankings);
   /** Held-out procedure, service, lesson and not-covered questions: what citizens ask most. */
   const knowledgeTexts = new Set(kb.examples.map((x) => x.text));
   const isQuestion = (r: Decided): boolean => knowledgeTexts.has(r.e.text);
@@ -170,6 +195,66 @@ function triageReport(kb: KnowledgeBase, only?: Set<string>): Record<string, unk
       .slice(0, 40)
       .map((r) => `${r.e.label} → ${r.got}: ${r.e.text}`),
   };
+}
+
+/** A figure's spread over trainings: mean, standard deviation, least and most. */
+function spread(values: number[]): Record<string, number> {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const variance = values.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, values.length - 1);
+  const round = (x: number): number => Math.round(100 * x) / 100;
+  return {
+    mean: round(mean),
+    sd: round(Math.sqrt(variance)),
+    min: round(Math.min(...values)),
+    max: round(Math.max(...values)),
+  };
+}
+
+/** The share (in %) of `of` that `hit` holds. */
+const share = (of: Decided[], hit: (r: Decided) => boolean): number =>
+  of.length === 0 ? 0 : (100 * of.filter(hit).length) / of.length;
+
+/** Triage's headline figures on the held-out messages, as numbers (%), for one training. */
+function headline(results: Decided[], isQuestion: (r: Decided) => boolean): Record<string, number> {
+  const truth = (label: string): Decided[] => results.filter((r) => r.e.label === label);
+  const urgent = results.filter((r) => isUrgent(r.e.label));
+  const emergencies = results.filter((r) => isEmergency(r.e.label));
+  const ordinary = truth('none');
+  const figures: Record<string, number> = {
+    urgentRecall: share(urgent, (r) => isUrgent(r.got)),
+    emergencyRecall: share(emergencies, (r) => isEmergency(r.got)),
+    emergencyRightNumber: share(emergencies, (r) => r.got === r.e.label),
+    falseEmergencyOnOrdinary: share(ordinary, (r) => isEmergency(r.got)),
+    falseUrgentOnKnowledgeQuestions: share(results.filter(isQuestion), (r) => isUrgent(r.got)),
+    falseAnyOnOrdinary: share(ordinary, (r) => r.got !== 'none'),
+  };
+  for (const label of [...new Set(results.map((r) => r.e.label))].sort()) {
+    if (!isEmergency(label) && label !== 'none') figures[label] = share(truth(label), (r) => r.got === label);
+  }
+  return figures;
+}
+
+/**
+ * Triage trained with `count` seeds (the shipped one, 7, and the next ones):
+ * each headline figure's mean and spread. Any change to the examples moves a
+ * figure about as much as another shuffle of the same examples does, so a
+ * round is judged on the mean over seeds, not one training's draw.
+ */
+function seedsReport(kb: KnowledgeBase, count: number, only?: Set<string>): Record<string, unknown> {
+  const router = new Router(kb, { holdOut: true });
+  const held = heldOutTriage(kb, only);
+  const knowledgeTexts = new Set(kb.examples.map((x) => x.text));
+  const isQuestion = (r: Decided): boolean => knowledgeTexts.has(r.e.text);
+  const seeds = Array.from({ length: count }, (_, i) => 7 + i);
+  const perSeed = seeds.map((seed) => {
+    const triage = new Triage(kb, { holdOut: true, seed });
+    return { seed, ...headline(decider(triageInputs(triage, router, held))(), isQuestion) };
+  });
+  const names = Object.keys(perSeed[0] ?? {}).filter((k) => k !== 'seed');
+  const summary = Object.fromEntries(
+    names.map((k) => [k, spread(perSeed.map((s) => (s as Record<string, number>)[k] ?? 0))]),
+  );
+  return { heldOut: held.length, seeds, summary, perSeed };
 }
 
 /**
@@ -369,6 +454,14 @@ function crossValidate(kb: KnowledgeBase): Array<{ options: Partial<ClassifierOp
   });
 }
 
+/** The texts listed in the JSON file after `flag` (a JSON array of strings), when the flag is given. */
+function listed(args: string[], flag: string): { file: string; texts: Set<string> } | undefined {
+  const at = args.indexOf(flag);
+  const file = at >= 0 ? args[at + 1] : undefined;
+  if (!file) return undefined;
+  return { file, texts: new Set(JSON.parse(readFileSync(file, 'utf8')) as string[]) };
+}
+
 function main(): void {
   const args = process.argv.slice(2);
   const jsonAt = args.indexOf('--json');
@@ -382,26 +475,23 @@ function main(): void {
   if (args.includes('--cv')) report.crossValidation = crossValidate(kb);
   // `--only FILE`: end to end on the held-out questions listed in FILE (a JSON array of texts), e.g. the
   // split as it was before a batch (`eval/heldout-2026-12-05.json`), to compare the same questions.
-  const onlyAt = args.indexOf('--only');
-  if (onlyAt >= 0 && args[onlyAt + 1]) {
-    const texts = JSON.parse(readFileSync(args[onlyAt + 1] as string, 'utf8')) as string[];
-    report.endToEndOnly = { file: args[onlyAt + 1], ...endToEnd(kb, new Set(texts)) };
-  }
+  const only = listed(args, '--only');
+  if (only) report.endToEndOnly = { file: only.file, ...endToEnd(kb, only.texts) };
   // `--only-triage FILE`: triage on the held-out messages listed in FILE, e.g. the split before a batch
   // (`eval/heldout-triage-2026-12-06.json`), so that per-class figures compare the same messages.
-  const onlyTriageAt = args.indexOf('--only-triage');
-  if (onlyTriageAt >= 0 && args[onlyTriageAt + 1]) {
-    const texts = JSON.parse(readFileSync(args[onlyTriageAt + 1] as string, 'utf8')) as string[];
-    report.triageOnly = { file: args[onlyTriageAt + 1], ...triageReport(kb, new Set(texts)) };
-  }
+  const onlyTriage = listed(args, '--only-triage');
+  if (onlyTriage) report.triageOnly = { file: onlyTriage.file, ...triageReport(kb, onlyTriage.texts) };
+  // `--seeds N`: triage trained N times with other shuffles, on the messages of `--only-triage` if given.
+  const seedsAt = args.indexOf('--seeds');
+  const seeds = seedsAt >= 0 ? Number(args[seedsAt + 1]) : 0;
+  if (seedsAt >= 0 && !(Number.isInteger(seeds) && seeds >= 2))
+    throw new Error('--seeds takes a whole number of trainings, 2 or more');
+  if (seeds) report.triageSeeds = { file: onlyTriage?.file, ...seedsReport(kb, seeds, onlyTriage?.texts) };
   report.fields = fieldsReport(kb);
   // `--only-fields FILE`: the field model on the held-out ways of asking for a part listed in FILE, e.g.
   // the split before a batch of them (`eval/heldout-fields-2026-12-06.json`).
-  const onlyFieldsAt = args.indexOf('--only-fields');
-  if (onlyFieldsAt >= 0 && args[onlyFieldsAt + 1]) {
-    const texts = JSON.parse(readFileSync(args[onlyFieldsAt + 1] as string, 'utf8')) as string[];
-    report.fieldsOnly = { file: args[onlyFieldsAt + 1], ...fieldsReport(kb, new Set(texts)) };
-  }
+  const onlyFields = listed(args, '--only-fields');
+  if (onlyFields) report.fieldsOnly = { file: onlyFields.file, ...fieldsReport(kb, onlyFields.texts) };
   if (jsonAt >= 0 && args[jsonAt + 1])
     writeFileSync(args[jsonAt + 1] as string, JSON.stringify(report, null, 2));
   const quiet = args.includes('--quiet');
