@@ -8,7 +8,7 @@ import i18next, { type TFunction, type i18n } from 'i18next';
 import type { FeatureVector, Ranking } from '../knowledge/classifier';
 import type { KnowledgeBase } from '../knowledge/loader';
 import { foldedTokens, looksEnglish } from '../knowledge/normalize';
-import { FieldModel, Router } from '../knowledge/router';
+import { defaultRouterOptions, FieldModel, Router } from '../knowledge/router';
 import { KnowledgeIndex, type Hit, type SearchOptions, type SearchResult } from '../knowledge/search';
 import { composeAnswer } from './compose';
 import { IntentRecognizer } from './intents';
@@ -135,18 +135,21 @@ export class Assistant {
    * `holdOut` trains the models without the held-out split of the examples,
    * so that split can be put through the whole assistant as unseen questions
    * (`EVAL_HOLD_OUT=1 npm run ask -- --jsonl`); the shipped assistant learns from all.
+   * `seed`: another shuffle for every model's training (`npm run eval:heldout -- --seeds N`).
    */
   constructor(
     readonly kb: KnowledgeBase,
     options: Partial<SearchOptions> = {},
     private readonly hotline: HotlineInfo = defaultHotline,
-    understanding: { holdOut?: boolean } = {},
+    understanding: { holdOut?: boolean; seed?: number } = {},
   ) {
     this.i18n = createI18n(hotline.province);
     this.index = new KnowledgeIndex(kb, options);
-    this.router = new Router(kb, { holdOut: understanding.holdOut ?? false });
-    this.triage = new Triage(kb, { holdOut: understanding.holdOut });
-    this.fieldModel = new FieldModel(kb, { holdOut: understanding.holdOut });
+    const { holdOut, seed } = understanding;
+    const classifier = { ...defaultRouterOptions.classifier, ...(seed === undefined ? {} : { seed }) };
+    this.router = new Router(kb, { holdOut: holdOut ?? false, classifier });
+    this.triage = new Triage(kb, { holdOut, seed });
+    this.fieldModel = new FieldModel(kb, { holdOut, seed });
     this.intents = new IntentRecognizer(kb.intents, this.index.lexicon);
   }
 

@@ -128,12 +128,13 @@ export class FieldModel {
 
   constructor(
     kb: KnowledgeBase,
-    options: { holdOut?: boolean } = {},
+    options: { holdOut?: boolean; seed?: number } = {},
     /** A part at or above this probability is asked for (a question may ask two). */
     readonly threshold = 0.3,
   ) {
     const keep = (e: Example): boolean => !options.holdOut || !isHeldOut(e.text);
-    this.model = TextClassifier.train(kb.fields.filter(keep), {}, chatExpansion(kb));
+    const seed = options.seed === undefined ? {} : { seed: options.seed };
+    this.model = TextClassifier.train(kb.fields.filter(keep), seed, chatExpansion(kb));
   }
 
   /** The parts asked for, most likely first. */

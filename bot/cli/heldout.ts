@@ -235,26 +235,40 @@ function headline(results: Decided[], isQuestion: (r: Decided) => boolean): Reco
 }
 
 /**
- * Triage trained with `count` seeds (the shipped one, 7, and the next ones):
- * each headline figure's mean and spread. Any change to the examples moves a
- * figure about as much as another shuffle of the same examples does, so a
- * round is judged on the mean over seeds, not one training's draw.
+ * Every model trained with `count` seeds (the shipped one, 7, and the next
+ * ones): each headline figure's mean and spread, for triage on the held-out
+ * messages (`only`: those listed) and end to end on the held-out questions
+ * (`onlyQuestions`). Any change to the examples moves a figure about as much
+ * as another shuffle of the same examples does, so a round is judged on the
+ * mean over seeds, not one training's draw.
  */
-function seedsReport(kb: KnowledgeBase, count: number, only?: Set<string>): Record<string, unknown> {
-  const router = new Router(kb, { holdOut: true });
+function seedsReport(
+  kb: KnowledgeBase,
+  count: number,
+  only?: Set<string>,
+  onlyQuestions?: Set<string>,
+): Record<string, unknown> {
   const held = heldOutTriage(kb, only);
   const knowledgeTexts = new Set(kb.examples.map((x) => x.text));
   const isQuestion = (r: Decided): boolean => knowledgeTexts.has(r.e.text);
   const seeds = Array.from({ length: count }, (_, i) => 7 + i);
   const perSeed = seeds.map((seed) => {
-    const triage = new Triage(kb, { holdOut: true, seed });
-    return { seed, ...headline(decider(triageInputs(triage, router, held))(), isQuestion) };
+    const assistant = new Assistant(kb, {}, defaultHotline, { holdOut: true, seed });
+    const triage = headline(decider(triageInputs(assistant.triage, assistant.router, held))(), isQuestion);
+    const { right, wrong } = endToEndShares(assistant, kb, onlyQuestions);
+    return {
+      seed,
+      ...triage,
+      endToEndRight: right,
+      endToEndWrong: wrong,
+      endToEndScore: right - WRONG_ANSWER_COST * wrong,
+    };
   });
   const names = Object.keys(perSeed[0] ?? {}).filter((k) => k !== 'seed');
   const summary = Object.fromEntries(
     names.map((k) => [k, spread(perSeed.map((s) => (s as Record<string, number>)[k] ?? 0))]),
   );
-  return { heldOut: held.length, seeds, summary, perSeed };
+  return { triageMessages: held.length, seeds, summary, perSeed };
 }
 
 /**
@@ -380,15 +394,39 @@ function routerReport(kb: KnowledgeBase): Record<string, unknown> {
  * its models trained without them: the answered entry must be the labelled one, and a question
  * the knowledge base does not cover must get no entry.
  */
-function endToEnd(kb: KnowledgeBase, only?: Set<string>): Record<string, unknown> {
-  const assistant = new Assistant(kb, {}, defaultHotline, { holdOut: true });
+/** Each held-out question (those listed in `only`, when given) put through the assistant. */
+function endToEndResults(
+  assistant: Assistant,
+  kb: KnowledgeBase,
+  only?: Set<string>,
+): Array<{ e: Example; ok: boolean; wrong: boolean }> {
   const held = kb.examples.filter((e) => isHeldOut(e.text) && (!only || only.has(e.text)));
-  const results = held.map((e) => {
+  return held.map((e) => {
     const r = assistant.respond(e.text, newMemory());
     const answered = r.entry !== null && !r.entry.id.includes('#');
     const ok = e.label === NOT_COVERED ? !answered : r.entry?.id === e.label;
     return { e, ok, wrong: answered && r.entry?.id !== e.label };
   });
+}
+
+/** The shares (%) of held-out questions answered right and answered with a wrong entry. */
+function endToEndShares(
+  assistant: Assistant,
+  kb: KnowledgeBase,
+  only?: Set<string>,
+): { right: number; wrong: number } {
+  const results = endToEndResults(assistant, kb, only);
+  const n = Math.max(1, results.length);
+  return {
+    right: (100 * results.filter((x) => x.ok).length) / n,
+    wrong: (100 * results.filter((x) => x.wrong).length) / n,
+  };
+}
+
+function endToEnd(kb: KnowledgeBase, only?: Set<string>): Record<string, unknown> {
+  const assistant = new Assistant(kb, {}, defaultHotline, { holdOut: true });
+  const results = endToEndResults(assistant, kb, only);
+  const held = results.map((x) => x.e);
   const inCoverage = results.filter((x) => x.e.label !== NOT_COVERED);
   const notCovered = results.filter((x) => x.e.label === NOT_COVERED);
   const styles = [...new Set(held.map((e) => e.style ?? 'unknown'))].sort();
@@ -481,12 +519,16 @@ function main(): void {
   // (`eval/heldout-triage-2026-12-06.json`), so that per-class figures compare the same messages.
   const onlyTriage = listed(args, '--only-triage');
   if (onlyTriage) report.triageOnly = { file: onlyTriage.file, ...triageReport(kb, onlyTriage.texts) };
-  // `--seeds N`: triage trained N times with other shuffles, on the messages of `--only-triage` if given.
+  // `--seeds N`: every model trained N times with other shuffles; triage on the messages of `--only-triage`
+  // and end to end on the questions of `--only`, when given.
   const seedsAt = args.indexOf('--seeds');
   const seeds = seedsAt >= 0 ? Number(args[seedsAt + 1]) : 0;
   if (seedsAt >= 0 && !(Number.isInteger(seeds) && seeds >= 2))
     throw new Error('--seeds takes a whole number of trainings, 2 or more');
-  if (seeds) report.triageSeeds = { file: onlyTriage?.file, ...seedsReport(kb, seeds, onlyTriage?.texts) };
+  if (seeds) {
+    const files = { triageFile: onlyTriage?.file, questionsFile: only?.file };
+    report.seeds = { ...files, ...seedsReport(kb, seeds, onlyTriage?.texts, only?.texts) };
+  }
   report.fields = fieldsReport(kb);
   // `--only-fields FILE`: the field model on the held-out ways of asking for a part listed in FILE, e.g.
   // the split before a batch of them (`eval/heldout-fields-2026-12-06.json`).
