@@ -2,7 +2,8 @@
  * `npm run eval -- FILE.jsonl`: run an evaluation set through `ask --jsonl`
  * (the same code path a citizen's message takes) and print pass rates by
  * category and style. `--failures` lists what failed; `--json OUT` writes
- * the per-question results.
+ * the per-question results; `--min-overall R`, `--min-style R` and
+ * `--style-slack N` make it a gate (exit 1 when missed).
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -110,11 +111,11 @@ function table(title: string, rows: Map<string, { pass: number; total: number }>
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const valued = new Set(['--json', '--min-overall', '--min-style']);
+  const valued = new Set(['--json', '--min-overall', '--min-style', '--style-slack']);
   const file = args.find((a, i) => !a.startsWith('--') && !valued.has(args[i - 1] ?? ''));
   if (!file) {
     console.error(
-      'usage: npm run eval -- FILE.jsonl [--failures] [--json OUT] [--min-overall R] [--min-style R]',
+      'usage: npm run eval -- FILE.jsonl [--failures] [--json OUT] [--min-overall R] [--min-style R] [--style-slack N]',
     );
     process.exit(2);
   }
@@ -163,9 +164,13 @@ async function main(): Promise<void> {
   const minStyle = numberFlag(args, '--min-style');
   if (minOverall !== undefined && passed / items.length < minOverall)
     failed.push(`overall below ${minOverall}`);
+  // `--style-slack N`: a style misses the gate only if N more passes would still leave it below
+  // `--min-style`. A style of seven questions moves 14 points with one of them, so a per-style floor
+  // without slack gates single questions there, not the style.
+  const slack = numberFlag(args, '--style-slack') ?? 0;
   if (minStyle !== undefined) {
     for (const [style, row] of byStyle) {
-      if (row.pass / row.total < minStyle) failed.push(`style ${style} below ${minStyle}`);
+      if ((row.pass + slack) / row.total < minStyle) failed.push(`style ${style} below ${minStyle}`);
     }
   }
   const jsonAt = args.indexOf('--json');
