@@ -5,6 +5,8 @@ import { KnowledgeError, type KnowledgeBase } from '../../../knowledge/loader';
 import type { TurnOutcomes } from '../../../storage/outcomes';
 import { fixtureKb } from '../../helpers';
 
+// Each reload trains every model on the whole knowledge base with the new example (a training key no
+// cache holds): 54 s of the default 60 s on two shared cores once the data grew, so it gets its own bound.
 it('rebuilds with the examples supervisors added, and keeps the old assistant when the seeds fail', async () => {
   const kb = fixtureKb();
   let broken = false;
@@ -34,6 +36,4 @@ it('rebuilds with the examples supervisors added, and keeps the old assistant wh
   expect((await live.reload()).examples).toBe(2);
   expect(changed).toHaveLength(2);
   live.close();
-  // Each reload trains every model on the whole knowledge base with the new example (a training key no
-  // cache holds): 54 s of the default 60 s on two shared cores once the data grew, so it gets its own bound.
 }, 240_000);
