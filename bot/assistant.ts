@@ -5,7 +5,7 @@
  * command line, in the bot's state storage for the channels).
  */
 import i18next, { type TFunction, type i18n } from 'i18next';
-import type { FeatureVector, Ranking } from '../knowledge/classifier';
+import { withSeed, type FeatureVector, type Ranking } from '../knowledge/classifier';
 import type { KnowledgeBase } from '../knowledge/loader';
 import { foldedTokens, looksEnglish } from '../knowledge/normalize';
 import { defaultRouterOptions, FieldModel, Router } from '../knowledge/router';
@@ -146,7 +146,7 @@ export class Assistant {
     this.i18n = createI18n(hotline.province);
     this.index = new KnowledgeIndex(kb, options);
     const { holdOut, seed } = understanding;
-    const classifier = { ...defaultRouterOptions.classifier, ...(seed === undefined ? {} : { seed }) };
+    const classifier = { ...defaultRouterOptions.classifier, ...withSeed(seed) };
     this.router = new Router(kb, { holdOut: holdOut ?? false, classifier });
     this.triage = new Triage(kb, { holdOut, seed });
     this.fieldModel = new FieldModel(kb, { holdOut, seed });

@@ -13,7 +13,13 @@
  * self-harm are decided on a lower probability than the other classes
  * (thresholds chosen on held-out examples: `npm run eval:heldout`).
  */
-import { TextClassifier, isHeldOut, type FeatureVector, type Ranking } from '../knowledge/classifier';
+import {
+  TextClassifier,
+  isHeldOut,
+  withSeed,
+  type FeatureVector,
+  type Ranking,
+} from '../knowledge/classifier';
 import type { KnowledgeBase } from '../knowledge/loader';
 import { chatExpansion, phrasedRequests } from '../knowledge/router';
 import type { Example, TriageClass } from '../knowledge/schema';
@@ -161,7 +167,7 @@ export class Triage {
     const examples = withSlippedCopies(triageExamples(kb, keep));
     // `seed`: another shuffle of the same examples, to see how much a figure owes to one training's draw
     // (`npm run eval:heldout -- --seeds N`).
-    const seed = options.seed === undefined ? {} : { seed: options.seed };
+    const seed = withSeed(options.seed);
     this.model = TextClassifier.train(
       examples,
       { balance: 0.5, balanceByLabel: urgent, ...seed },

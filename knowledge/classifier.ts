@@ -141,6 +141,14 @@ export type Prepare = (text: string) => string;
 /** Classes with their probabilities, most likely first. */
 export type Ranking = Array<{ label: string; p: number }>;
 
+/**
+ * The options for a training with another seed (`eval:heldout -- --seeds N`), or none: a seed left
+ * undefined must not override the default one when the options are spread over the defaults.
+ */
+export function withSeed(seed: number | undefined): Partial<ClassifierOptions> {
+  return seed === undefined ? {} : { seed };
+}
+
 /** A small deterministic pseudo-random generator (mulberry32). */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;

@@ -8,6 +8,7 @@
 import {
   TextClassifier,
   isHeldOut,
+  withSeed,
   type ClassifierOptions,
   type FeatureVector,
   type Prepare,
@@ -133,8 +134,7 @@ export class FieldModel {
     readonly threshold = 0.3,
   ) {
     const keep = (e: Example): boolean => !options.holdOut || !isHeldOut(e.text);
-    const seed = options.seed === undefined ? {} : { seed: options.seed };
-    this.model = TextClassifier.train(kb.fields.filter(keep), seed, chatExpansion(kb));
+    this.model = TextClassifier.train(kb.fields.filter(keep), withSeed(options.seed), chatExpansion(kb));
   }
 
   /** The parts asked for, most likely first. */

@@ -389,11 +389,6 @@ function routerReport(kb: KnowledgeBase): Record<string, unknown> {
   };
 }
 
-/**
- * The held-out questions through the whole assistant (triage, router, lexical search, decision),
- * its models trained without them: the answered entry must be the labelled one, and a question
- * the knowledge base does not cover must get no entry.
- */
 /** Each held-out question (those listed in `only`, when given) put through the assistant. */
 function endToEndResults(
   assistant: Assistant,
@@ -423,6 +418,11 @@ function endToEndShares(
   };
 }
 
+/**
+ * The held-out questions through the whole assistant (triage, router, lexical search, decision),
+ * its models trained without them: the answered entry must be the labelled one, and a question
+ * the knowledge base does not cover must get no entry.
+ */
 function endToEnd(kb: KnowledgeBase, only?: Set<string>): Record<string, unknown> {
   const assistant = new Assistant(kb, {}, defaultHotline, { holdOut: true });
   const results = endToEndResults(assistant, kb, only);
