@@ -45,6 +45,7 @@ import WebSocket from 'ws';
 import { projectRoot } from '../core/paths';
 import { createTestDatabase, freePort, startCluster, type Cluster } from '../tests/support/postgres';
 import { replicaEnv } from '../tests/support/replica';
+import { SERVER_NODE_FLAGS } from '../app/nodeFlags';
 
 const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 200);
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 5);
@@ -55,7 +56,7 @@ const POOL_SIZE = process.env.BENCH_POOL_SIZE ?? '10';
 /** As `npm start` runs a replica, plus BENCH_NODE_ARGS. */
 const NODE_ARGS = [
   '--disable-warning=DEP0111',
-  '--max-semi-space-size=64',
+  ...SERVER_NODE_FLAGS,
   ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
 ];
 const ROOT = projectRoot();

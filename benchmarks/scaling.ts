@@ -27,6 +27,7 @@ import { fold } from '../knowledge/normalize';
 import { Router } from '../knowledge/router';
 import { KnowledgeIndex } from '../knowledge/search';
 import { generatedKnowledge } from './search';
+import { SERVER_NODE_FLAGS } from '../app/nodeFlags';
 
 const QUERIES = 5_000;
 
@@ -123,7 +124,7 @@ function measureRouter(n: number): RouterFigures {
 
 function inChild<T = ScalingFigures>(n: number, flag = '--size'): Promise<T> {
   const child = fork(__filename, [flag, String(n)], {
-    execArgv: ['--expose-gc', '--max-semi-space-size=64', '--max-old-space-size=8192'],
+    execArgv: ['--expose-gc', ...SERVER_NODE_FLAGS, '--max-old-space-size=8192'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return new Promise((res, rej) => {

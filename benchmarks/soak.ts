@@ -1,9 +1,8 @@
 /**
  * Soak: ten minutes (BENCH_SOAK_SECONDS, default 600) of mixed traffic
  * against one assistant process (benchmarks/soakServer.ts, the real
- * knowledge base, SQLite, `--max-semi-space-size=64` as `npm start`, or
- * BENCH_SOAK_NODE_ARGS): web
- * chat over Direct Line (a new conversation every 10 messages), Bot
+ * knowledge base, SQLite, the V8 flags of `npm start` (app/nodeFlags.ts)
+ * or BENCH_SOAK_NODE_ARGS): web chat over Direct Line (a new conversation every 10 messages), Bot
  * Framework `/api/messages` (replies posted to a connector stub), Zalo
  * webhooks answered through the fake Zalo API, and an agent reading the
  * hotline console. Every 10 s the server's RSS and its heap after a forced
@@ -24,11 +23,12 @@ import { join, resolve } from 'node:path';
 import { FakeZalo, signedTextEvent } from '../tests/support/fakeZalo';
 import { startConnectorStub } from './load';
 import type { MemorySample } from './soakServer';
+import { SERVER_NODE_FLAGS } from '../app/nodeFlags';
 
 const SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 600);
 const SAMPLE_MS = 10_000;
 /** The server's V8 flags besides --expose-gc: those of `npm start` unless BENCH_SOAK_NODE_ARGS says otherwise. */
-const NODE_ARGS = process.env.BENCH_SOAK_NODE_ARGS ?? '--max-semi-space-size=64';
+const NODE_ARGS = process.env.BENCH_SOAK_NODE_ARGS ?? SERVER_NODE_FLAGS.join(' ');
 const WARMUP_S = Math.min(120, SECONDS / 5);
 const THRESHOLD_MB_PER_MIN = 1;
 const SECRET = 'soak-secret-0123456789';

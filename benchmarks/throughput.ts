@@ -17,7 +17,8 @@
  *
  * Environment: BENCH_SECONDS (10), BENCH_CONNECTIONS (10), BENCH_REPEATS (3),
  * BENCH_TARGETS (comma-separated subset), BENCH_PROFILE_DIR (a CPU profile of
- * each target process, `node --cpu-prof`).
+ * each target process, `node --cpu-prof`), BENCH_NODE_ARGS (more V8 flags for
+ * every target process, after those of `npm start`: app/nodeFlags.ts).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -34,6 +35,7 @@ import restify from 'restify';
 import { loadConfig } from '../app/config';
 import { createLogger } from '../core/log';
 import { startServer } from '../app/server';
+import { SERVER_NODE_FLAGS } from '../app/nodeFlags';
 import { runLoad, startConnectorStub, type LoadRequest, type LoadResult } from './load';
 
 export const TARGETS = [
@@ -140,7 +142,8 @@ function start(target: Target): Promise<{ child: ChildProcess; ready: Ready }> {
   const child = fork(__filename, ['--serve', target], {
     execArgv: [
       '--disable-warning=DEP0111',
-      '--max-semi-space-size=64',
+      ...SERVER_NODE_FLAGS,
+      ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
       ...(process.env.BENCH_PROFILE_DIR
         ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
         : []),

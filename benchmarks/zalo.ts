@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { FakeZalo, signedTextEvent } from '../tests/support/fakeZalo';
+import { SERVER_NODE_FLAGS } from '../app/nodeFlags';
 
 const USERS = Number(process.env.BENCH_USERS ?? 50);
 const MESSAGES_PER_USER = 10;
@@ -27,7 +28,7 @@ async function startAssistant(fake: FakeZalo): Promise<{ child: ReturnType<typeo
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(
     process.execPath,
-    [...nodeArgs, '--disable-warning=DEP0111', join(__dirname, '..', 'app', 'main.js')],
+    [...SERVER_NODE_FLAGS, ...nodeArgs, '--disable-warning=DEP0111', join(__dirname, '..', 'app', 'main.js')],
     {
       env: {
         ...process.env,

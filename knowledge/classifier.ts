@@ -14,18 +14,9 @@
  * starts; no weights are downloaded or stored.
  */
 import { createHash } from 'node:crypto';
-import {
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  utimesSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { cacheDir, cacheDirs, prebuiltDir, touchCached, writeCached } from './cache';
 import { fold, tokens } from './normalize';
 
 /** One labelled example. */
@@ -136,7 +127,14 @@ export function featurize(
  * abbreviations spelt out: "cccd" → "căn cước công dân"); the same for
  * training and for every message, so both are seen alike.
  */
-export type Prepare = (text: string) => string;
+export type Prepare = ((text: string) => string) & {
+  /**
+   * What, besides the code, decides the prepared texts (`chatExpansion`: a
+   * hash of the synonyms and intents). With it, the build's pretraining
+   * records each model's key by its raw examples (`prebuiltKey`).
+   */
+  fingerprint?: string;
+};
 
 /** Classes with their probabilities, most likely first. */
 export type Ranking = Array<{ label: string; p: number }>;
@@ -173,7 +171,13 @@ export function shuffle<T>(items: T[], random: () => number): T[] {
 /** Multinomial logistic regression over sparse features. */
 export class TextClassifier {
   readonly labels: string[];
-  private index = new Map<string, number>();
+  /**
+   * The feature names in row order. A trained or loaded model keeps them as
+   * an array, not a Map by name: a turn finds rows through `rows`, and a
+   * Map of some 330,000 names per model took a second of the start-up and
+   * tens of megabytes of heap. Only training builds a Map (`fit`).
+   */
+  private names: string[] = [];
   /** Row-major weights: feature × class; the last row is the bias. */
   private weights: Float32Array = new Float32Array(0);
   /** This model's row of each numbered feature (`featureNumbers`), -1 where it has none. */
@@ -204,24 +208,39 @@ export class TextClassifier {
     const opts = { ...defaultClassifierOptions, ...options };
     const labels = [...new Set(examples.map((e) => e.label))];
     const model = new TextClassifier(labels, opts, prepare);
-    const key = trainingKey(examples, opts, prepare);
+    let texts: string[] | undefined;
+    const key = modelKey(examples, opts, prepare, () => (texts = preparedTexts(examples, prepare)));
     const known = trained.get(key);
     if (known) {
       model.adopt(known);
       return model;
     }
     if (!model.load(key)) {
-      model.fit(examples);
+      model.fit(examples, texts ?? preparedTexts(examples, prepare));
       model.save(key);
+      model.rows = rowsOf(model.names);
     }
-    model.rows = rowsOf(model.index);
-    trained.set(key, { index: model.index, weights: model.weights, rows: model.rows });
+    trained.set(key, { names: model.names, weights: model.weights, rows: model.rows });
     return model;
+  }
+
+  /**
+   * The key of the model `train` would make from the same arguments, without
+   * making it: for results worked out with a model and kept
+   * (`rememberedJson`), so that the model is made only when they are not.
+   */
+  static key(
+    examples: LabelledText[],
+    options: Partial<ClassifierOptions> = {},
+    prepare: Prepare = (text) => text,
+  ): string {
+    const opts = { ...defaultClassifierOptions, ...options };
+    return modelKey(examples, opts, prepare, () => preparedTexts(examples, prepare));
   }
 
   /** Share a model already trained in this process (its index and weights are never changed after). */
   private adopt(state: TrainedState): void {
-    this.index = state.index;
+    this.names = state.names;
     this.weights = state.weights;
     this.rows = state.rows;
   }
@@ -232,18 +251,18 @@ export class TextClassifier {
    * trained (`dist/models`, written by `npm run build`).
    */
   private load(key: string): boolean {
-    return [cacheDir(), prebuiltDir()].some((dir) => this.loadFrom(dir, key));
+    return cacheDirs().some((dir) => this.loadFrom(dir, key));
   }
 
   private loadFrom(dir: string, key: string): boolean {
     try {
-      const names = JSON.parse(readFileSync(cacheFile(key, 'json', dir), 'utf8')) as string[];
-      const raw = readFileSync(cacheFile(key, 'bin', dir));
-      const weights = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+      const { names, rows } = namesOf(readFileSync(cacheFile(key, 'json', dir), 'utf8'));
+      const weights = readFloats(cacheFile(key, 'bin', dir));
       if (weights.length !== (names.length + 1) * this.labels.length) return false;
-      names.forEach((name, i) => this.index.set(name, i));
+      this.names = names;
+      this.rows = rows;
       this.weights = weights;
-      if (dir === cacheDir()) touch(key);
+      if (dir === cacheDir()) touchCached([cacheName(key, 'bin'), cacheName(key, 'json')]);
       return true;
     } catch {
       return false;
@@ -252,18 +271,14 @@ export class TextClassifier {
 
   private save(key: string): void {
     try {
-      mkdirSync(cacheDir(), { recursive: true });
-      const write = (path: string, data: string | Uint8Array): void => {
-        const tmp = `${path}.${process.pid}.tmp`;
-        writeFileSync(tmp, data);
-        renameSync(tmp, path);
-      };
-      write(
-        cacheFile(key, 'bin'),
-        new Uint8Array(this.weights.buffer, this.weights.byteOffset, this.weights.byteLength),
-      );
-      write(cacheFile(key, 'json'), JSON.stringify([...this.index.keys()]));
-      pruneCache();
+      const weights = new Uint8Array(this.weights.buffer, this.weights.byteOffset, this.weights.byteLength);
+      // Weights first: a model is found by its names file.
+      const files: Array<[string, string | Uint8Array]> = [
+        [cacheName(key, 'bin'), weights],
+        [cacheName(key, 'json'), JSON.stringify(this.names)],
+      ];
+      // The most recently used models: a knowledge base edited often leaves many.
+      writeCached(files, 'classifier-', 24);
     } catch {
       /* a read-only or full disk: the model still works from memory */
     }
@@ -274,30 +289,22 @@ export class TextClassifier {
     return featurize(this.prepare(text), this.options);
   }
 
-  private featureIds(vector: FeatureVector, grow: boolean): { ids: number[]; values: number[] } {
-    const ids: number[] = [];
-    const values: number[] = [];
-    vector.names.forEach((name, i) => {
-      let id = this.index.get(name);
-      if (id === undefined && grow) {
-        id = this.index.size;
-        this.index.set(name, id);
-      }
-      if (id !== undefined) {
-        ids.push(id);
-        values.push(vector.values[i] as number);
-      }
-    });
-    return { ids, values };
-  }
-
-  private fit(examples: LabelledText[]): void {
+  /** `texts`: the examples' texts prepared, in order. */
+  private fit(examples: LabelledText[], texts: string[]): void {
     const C = this.labels.length;
     const labelOf = new Map(this.labels.map((l, i) => [l, i]));
-    const data = examples.map((e) => ({
-      ...this.featureIds(this.features(e.text), true),
-      y: labelOf.get(e.label) as number,
-    }));
+    // Every feature of the examples gets a row, in the order first seen.
+    const index = new Map<string, number>();
+    const data = examples.map((e, i) => {
+      const vector = featurize(texts[i] as string, this.options);
+      const ids = vector.names.map((name) => {
+        let id = index.get(name);
+        if (id === undefined) index.set(name, (id = index.size));
+        return id;
+      });
+      return { ids, values: vector.values, y: labelOf.get(e.label) as number };
+    });
+    this.names = [...index.keys()];
     const sizes = new Array<number>(C).fill(0);
     for (const x of data) sizes[x.y] = (sizes[x.y] as number) + 1;
     const mean = data.length / C;
@@ -305,7 +312,7 @@ export class TextClassifier {
     const weightOf = sizes.map((n, c) =>
       Math.pow(mean / Math.max(1, n), balanceByLabel[this.labels[c] as string] ?? balance),
     );
-    const F = this.index.size + 1;
+    const F = this.names.length + 1;
     const bias = F - 1;
     const w = new Float32Array(F * C);
     const g2 = new Float32Array(F * C).fill(1e-8);
@@ -404,7 +411,7 @@ export class TextClassifier {
   rank(vector: FeatureVector): Ranking {
     const { ids, values } = this.lookUp(vector);
     const scores = new Float64Array(this.labels.length);
-    this.scoresInto(this.weights, ids, values, this.index.size, scores);
+    this.scoresInto(this.weights, ids, values, this.names.length, scores);
     softmaxInPlace(scores);
     return this.labels.map((label, i) => ({ label, p: scores[i] as number })).sort((a, b) => b.p - a.p);
   }
@@ -424,12 +431,12 @@ export class TextClassifier {
 
   /** How many distinct features the model knows (a measure of its size). */
   get size(): number {
-    return this.index.size;
+    return this.names.length;
   }
 }
 
 interface TrainedState {
-  index: Map<string, number>;
+  names: string[];
   weights: Float32Array;
   rows: Int32Array;
 }
@@ -444,14 +451,47 @@ interface TrainedState {
  */
 const featureNumbers = new Map<string, number>();
 
-/** Number a model's feature names and give its row for each number (-1: not this model's). */
-function rowsOf(index: Map<string, number>): Int32Array {
-  for (const name of index.keys()) {
-    if (!featureNumbers.has(name)) featureNumbers.set(name, featureNumbers.size);
-  }
+/** Number a model's feature names (in row order) and give its row for each number (-1: not this model's). */
+function rowsOf(names: string[]): Int32Array {
+  const numbers = names.map((name) => {
+    let n = featureNumbers.get(name);
+    if (n === undefined) featureNumbers.set(name, (n = featureNumbers.size));
+    return n;
+  });
   const rows = new Int32Array(featureNumbers.size).fill(-1);
-  for (const [name, row] of index) rows[featureNumbers.get(name) as number] = row;
+  numbers.forEach((n, row) => (rows[n] = row));
   return rows;
+}
+
+/**
+ * A model's feature names read from its names file, numbered, by a hash of
+ * the file: models trained on the same examples under other labels (triage's
+ * classes and its pooled urgent model) have the same names, some 330,000,
+ * which are then parsed and numbered once and kept once.
+ */
+const loadedNames = new Map<string, { names: string[]; rows: Int32Array }>();
+
+function namesOf(json: string): { names: string[]; rows: Int32Array } {
+  const hash = createHash('sha256').update(json).digest('hex');
+  let found = loadedNames.get(hash);
+  if (!found) {
+    const names = JSON.parse(json) as string[];
+    found = { names, rows: rowsOf(names) };
+    loadedNames.set(hash, found);
+  }
+  return found;
+}
+
+/**
+ * A file of raw float32 values, viewed in place when it is aligned (a file
+ * read whole has a buffer of its own): the router's weights are some 90 MB,
+ * which copying cost at every start.
+ */
+function readFloats(path: string): Float32Array {
+  const raw = readFileSync(path);
+  if (raw.byteOffset % 4 === 0 && raw.byteLength % 4 === 0)
+    return new Float32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4);
+  return new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
 }
 
 /** A message's feature numbers (-1: no model knows it), kept while no model adds names. */
@@ -474,43 +514,108 @@ const trained = new Map<string, TrainedState>();
 /** Bump when the training algorithm changes, so older cached models are not reused. */
 const ALGORITHM_VERSION = 1;
 
-const cacheDir = (): string => process.env.MODEL_CACHE_DIR ?? join(tmpdir(), 'tro-ly-ao-models');
-/** Models trained by the build for the repository's knowledge base (dist/models beside dist/knowledge). */
-const prebuiltDir = (): string => join(__dirname, '..', 'models');
-const cacheFile = (key: string, ext: string, dir = cacheDir()): string =>
-  join(dir, `classifier-${key}.${ext}`);
+const cacheName = (key: string, ext: string): string => `classifier-${key}.${ext}`;
+const cacheFile = (key: string, ext: string, dir: string): string => join(dir, cacheName(key, ext));
 
 /**
- * Mark a cached model as just used, so pruning (by modification time) keeps
- * the models in use — a test run's shared fixture models, a server's own —
- * over ones trained once and never read again.
+ * A model's training key: the build's (`prebuiltKey`) when it made this
+ * model from the same raw examples, else worked out from the prepared
+ * texts (`texts`). Either way it is recorded for `writePrebuiltKeys`.
  */
-function touch(key: string): void {
-  const now = new Date();
-  for (const ext of ['bin', 'json']) {
+function modelKey(
+  examples: LabelledText[],
+  options: ClassifierOptions,
+  prepare: Prepare,
+  texts: () => string[],
+): string {
+  const raw = rawKey(examples, options, prepare);
+  const key = (raw && prebuiltKeys().get(raw)) ?? trainingKey(examples, texts(), options);
+  if (raw) keysMade.set(raw, key);
+  return key;
+}
+
+/**
+ * A hash of a model's raw examples, options and `prepare.fingerprint`, or
+ * undefined without a fingerprint. It stands for the training key only with
+ * the code that worked that key out, so it is looked up only in the build's
+ * own record (dist/models/keys.json, written by the pretraining that every
+ * build runs after compiling): preparing every example to work the key out
+ * took most of a second of each start.
+ */
+function rawKey(examples: LabelledText[], options: ClassifierOptions, prepare: Prepare): string | undefined {
+  if (prepare.fingerprint === undefined) return undefined;
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify({ v: ALGORITHM_VERSION, options, prepared: prepare.fingerprint }));
+  for (const e of examples) hash.update(`${e.label}\u0000${e.text}\u0001`);
+  return hash.digest('hex').slice(0, 32);
+}
+
+/** Training keys by raw key, worked out or found in this process. */
+const keysMade = new Map<string, string>();
+
+const PREBUILT_KEYS = 'keys.json';
+let prebuilt: Map<string, string> | undefined;
+
+/** The build's record of training keys by raw key (empty when there is none). */
+function prebuiltKeys(): Map<string, string> {
+  if (!prebuilt) {
     try {
-      utimesSync(cacheFile(key, ext), now, now);
+      const record = JSON.parse(readFileSync(join(prebuiltDir(), PREBUILT_KEYS), 'utf8')) as object;
+      prebuilt = new Map(
+        Object.entries(record).filter((e): e is [string, string] => typeof e[1] === 'string'),
+      );
     } catch {
-      /* a read-only cache: pruning is not ours to do either */
+      prebuilt = new Map();
     }
   }
+  return prebuilt;
 }
 
-/** Keep the cache to the most recently used models (a knowledge base edited often leaves many). */
-function pruneCache(keep = 24): void {
-  const files = readdirSync(cacheDir())
-    .filter((f) => f.startsWith('classifier-'))
-    .map((f) => ({ f, at: statSync(join(cacheDir(), f)).mtimeMs }))
-    .sort((a, b) => b.at - a.at);
-  for (const { f } of files.slice(keep)) rmSync(join(cacheDir(), f), { force: true });
-}
+/**
+ * For the build's pretraining (bot/cli/pretrain.ts): forget the previous
+ * build's record before training, then write this process's keys as the
+ * new one, beside the models in `dir`.
+ */
+export const prebuiltKeysFile = {
+  forget(dir: string): void {
+    rmSync(join(dir, PREBUILT_KEYS), { force: true });
+    prebuilt = new Map();
+  },
+  write(dir: string): void {
+    writeFileSync(join(dir, PREBUILT_KEYS), JSON.stringify(Object.fromEntries(keysMade)));
+  },
+};
 
 /** A hash of everything training depends on: the prepared texts, their labels and the options. */
-function trainingKey(examples: LabelledText[], options: ClassifierOptions, prepare: Prepare): string {
+function trainingKey(examples: LabelledText[], texts: string[], options: ClassifierOptions): string {
   const hash = createHash('sha256');
   hash.update(JSON.stringify({ v: ALGORITHM_VERSION, options }));
-  for (const e of examples) hash.update(`${e.label}\u0000${prepare(e.text)}\u0001`);
+  examples.forEach((e, i) => hash.update(`${e.label}\u0000${texts[i] as string}\u0001`));
   return hash.digest('hex').slice(0, 32);
+}
+
+/**
+ * Example texts already prepared, per preparing function, while models are
+ * being made: the router (twice), triage (twice) and the field model share
+ * most of their examples and one `prepare` (`chatExpansion`), and preparing
+ * every example for every model's key was a second and more of each start.
+ * Kept until the event loop turns (the models are made in one go), so that
+ * what citizens type is never kept here.
+ */
+const prepared = new Map<Prepare, Map<string, string>>();
+
+function preparedTexts(examples: LabelledText[], prepare: Prepare): string[] {
+  let texts = prepared.get(prepare);
+  if (!texts) {
+    prepared.set(prepare, (texts = new Map()));
+    setImmediate(() => prepared.delete(prepare));
+  }
+  const known = texts;
+  return examples.map((e) => {
+    let text = known.get(e.text);
+    if (text === undefined) known.set(e.text, (text = prepare(e.text)));
+    return text;
+  });
 }
 
 function softmaxInPlace(scores: Float64Array): void {

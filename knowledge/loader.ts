@@ -3,9 +3,12 @@
  * parsed and validated, and every problem is collected (not just the first)
  * so that an author fixes a whole file in one pass.
  */
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, existsSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { parseDocument } from 'yaml';
+import { cacheDir, cacheDirs, touchCached, writeCached } from './cache';
 import type { ZodError, ZodType } from 'zod';
 import { ingestText } from './ingest';
 import {
@@ -121,9 +124,9 @@ interface Collected {
   fields: Example[];
 }
 
-/** Parse one YAML file; a syntax error is a problem with its line, and the file is skipped. */
-function parseYaml(path: string, file: string, problems: Problem[]): unknown {
-  const doc = parseDocument(readFileSync(path, 'utf8'), { prettyErrors: true });
+/** Parse one YAML text; a syntax error is a problem with its line, and the file is skipped. */
+function parseYaml(source: string, file: string, problems: Problem[]): unknown {
+  const doc = parseDocument(source, { prettyErrors: true });
   if (doc.errors.length === 0) return doc.toJS();
   for (const e of doc.errors) {
     const line = e.linePos?.[0];
@@ -131,6 +134,48 @@ function parseYaml(path: string, file: string, problems: Problem[]): unknown {
     problems.push({ file, path: line ? `line ${line.line}` : '', message: `invalid YAML: ${message}` });
   }
   return undefined;
+}
+
+/** Bump when parsing changes (another YAML library or options), so older parsed files are not reused. */
+const PARSE_VERSION = 1;
+
+/**
+ * Every seed file parsed, in order (undefined for a file with a syntax
+ * error). Parsing some 2,000 YAML files took about two seconds of every
+ * start; when no file changed since the last parse, the data is read from
+ * one JSON file named by a hash of their texts (knowledge/cache.ts), which
+ * takes a tenth of that. Validation runs on the data either way. Parsed
+ * data is kept only when it all survives JSON unchanged and no file had a
+ * syntax error, so a cached parse is the same as a fresh one.
+ */
+function parseSeeds(paths: string[], rel: (f: string) => string, problems: Problem[]): unknown[] {
+  const sources = paths.map((path) => readFileSync(path, 'utf8'));
+  const hash = createHash('sha256').update(`v${PARSE_VERSION}\u0000`);
+  for (const source of sources) hash.update(`${source.length}\u0000${source}`);
+  const name = `parsed-${hash.digest('hex').slice(0, 32)}.json`;
+  for (const dir of cacheDirs()) {
+    try {
+      const data = JSON.parse(readFileSync(join(dir, name), 'utf8')) as unknown;
+      if (Array.isArray(data) && data.length === paths.length) {
+        if (dir === cacheDir()) touchCached([name]);
+        return data as unknown[];
+      }
+    } catch {
+      /* not there, or unreadable: parse */
+    }
+  }
+  const before = problems.length;
+  const parsed = sources.map((source, i) => parseYaml(source, rel(paths[i] as string), problems));
+  if (problems.length === before) {
+    try {
+      const json = JSON.stringify(parsed);
+      // The seeds of a few knowledge bases (the repository's, the tests' fixture).
+      if (isDeepStrictEqual(JSON.parse(json), parsed)) writeCached([[name, json]], 'parsed-', 4);
+    } catch {
+      /* a read-only or full disk: parsed again next time */
+    }
+  }
+  return parsed;
 }
 
 /** An entry file: valid, named after its id, and its id used once. */
@@ -239,11 +284,12 @@ export function loadKnowledgeBase(seedsDir: string, options: LoadOptions = {}): 
     triage: [],
     fields: [],
   };
-  for (const path of listFiles(seedsDir, ['.yaml', '.yml'])) {
-    const file = rel(path);
-    const data = parseYaml(path, file, c.problems);
-    if (data !== undefined) collect(c, data, file, path);
-  }
+  const paths = listFiles(seedsDir, ['.yaml', '.yml']);
+  const parsed = parseSeeds(paths, rel, c.problems);
+  paths.forEach((path, i) => {
+    const data = parsed[i];
+    if (data !== undefined) collect(c, data, rel(path), path);
+  });
   const { problems } = c;
   const syn = mergeSynonyms(c.synonyms) ?? single(c.synonyms, 'synonyms', rel(seedsDir), problems);
   const int = single(c.intents, 'intents', rel(seedsDir), problems);

@@ -5,6 +5,8 @@
  * knowledge base does not hold. It knows documents, nothing of
  * conversations: the bot decides what to do with the ranking.
  */
+import { createHash } from 'node:crypto';
+import { rememberedJson } from './cache';
 import {
   TextClassifier,
   isHeldOut,
@@ -38,11 +40,25 @@ export const FOLLOW_UP = 'follow-up';
 /** The best entry's probability below which a field example is taken to name no entry. */
 const NAMES_NO_ENTRY = 0.8;
 
-/** Chat spellings spelt out before features are taken, from the knowledge base's synonyms (data). */
+/**
+ * Chat spellings spelt out before features are taken, from the knowledge
+ * base's synonyms (data). One function per knowledge base, shared by every
+ * model trained on it, so that each example is prepared once for all of
+ * them (the classifier keeps prepared texts per function while training).
+ */
 export function chatExpansion(kb: KnowledgeBase): Prepare {
-  const lexicon = new Lexicon(kb.synonyms, kb.intents);
-  return (text) => lexicon.expand(text);
+  let prepare = expansions.get(kb);
+  if (!prepare) {
+    const lexicon = new Lexicon(kb.synonyms, kb.intents);
+    prepare = (text: string): string => lexicon.expand(text);
+    const data = JSON.stringify({ synonyms: kb.synonyms, intents: kb.intents });
+    prepare.fingerprint = createHash('sha256').update(data).digest('hex');
+    expansions.set(kb, prepare);
+  }
+  return prepare;
 }
+
+const expansions = new WeakMap<KnowledgeBase, Prepare>();
 
 /** The texts an entry says about itself, as extra examples of its label. */
 export function entryTexts(entry: Entry): string[] {
@@ -85,11 +101,26 @@ export class Router {
     // A quick first model tells which ways of asking for a part name an entry ("làm hộ chiếu hết
     // bao nhiêu") and which do not ("hết bao nhiêu tiền?"); the latter teach the follow-up class.
     const prepare = chatExpansion(kb);
-    const first = TextClassifier.train(examples, { ...opts.classifier, epochs: 3 }, prepare);
-    const followUps = kb.fields.filter(keep).filter((e) => {
-      const best = first.rankText(e.text).find((r) => this.isEntry(r.label));
-      return (best?.p ?? 0) < NAMES_NO_ENTRY;
-    });
+    const firstOptions = { ...opts.classifier, epochs: 3 };
+    const fields = kb.fields.filter(keep);
+    // Which ones is kept with the first model's key: a start whose examples are unchanged reads
+    // the answer instead of loading that model (some 90 MB) and ranking every field example.
+    const chosen = rememberedJson(
+      [
+        'follow-ups',
+        TextClassifier.key(examples, firstOptions, prepare),
+        String(NAMES_NO_ENTRY),
+        ...fields.map((e) => e.text),
+      ],
+      () => {
+        const first = TextClassifier.train(examples, firstOptions, prepare);
+        return fields.flatMap((e, i) => {
+          const best = first.rankText(e.text).find((r) => this.isEntry(r.label));
+          return (best?.p ?? 0) < NAMES_NO_ENTRY ? [i] : [];
+        });
+      },
+    );
+    const followUps = chosen.map((i) => fields[i] as Example);
     const labelled = followUps.map((e) => ({ ...e, label: FOLLOW_UP }));
     this.model = TextClassifier.train([...examples, ...labelled], opts.classifier, prepare);
   }
