@@ -5,7 +5,9 @@
  * check question with feedback at the end.
  */
 import type { StatePropertyAccessor } from 'botbuilder';
-import { Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
+// The package's modules, not its index (see publicServiceBot.ts).
+import { Dialog, type DialogTurnResult } from 'botbuilder-dialogs/lib/dialog';
+import type { DialogContext } from 'botbuilder-dialogs/lib/dialogContext';
 import type { TFunction } from 'i18next';
 import { foldedTokens } from '../knowledge/normalize';
 import type { Lesson } from '../knowledge/schema';

@@ -13,7 +13,11 @@ import {
   type StatePropertyAccessor,
   type TurnContext,
 } from 'botbuilder';
-import { DialogSet, DialogTurnStatus, type DialogContext, type DialogState } from 'botbuilder-dialogs';
+// From the package's modules, not its index: the index loads every prompt and its recognizers
+// (about half a second of each start) for a set of dialogs that holds one lesson dialog.
+import { DialogTurnStatus } from 'botbuilder-dialogs/lib/dialog';
+import type { DialogContext, DialogState } from 'botbuilder-dialogs/lib/dialogContext';
+import { DialogSet } from 'botbuilder-dialogs/lib/dialogSet';
 import { fold, looksEnglish } from '../knowledge/normalize';
 import type { Lesson } from '../knowledge/schema';
 import type { Outcome, TurnOutcomes } from '../storage/outcomes';
