@@ -72,6 +72,28 @@ export function touchCached(names: string[]): void {
 }
 
 /**
+ * A JSON file of the cache, parsed, from the first directory that has it
+ * (and marked as used there when that is the cache directory); undefined
+ * when none has it, it cannot be read, or `valid` refuses it.
+ */
+export function readCached<T>(
+  name: string,
+  valid: (value: unknown) => boolean = () => true,
+): { value: T } | undefined {
+  for (const dir of cacheDirs()) {
+    try {
+      const value = JSON.parse(readFileSync(join(dir, name), 'utf8')) as unknown;
+      if (!valid(value)) continue;
+      if (dir === cacheDir()) touchCached([name]);
+      return { value: value as T };
+    } catch {
+      /* not there, or unreadable */
+    }
+  }
+  return undefined;
+}
+
+/**
  * A JSON value worked out from `inputs` (strings that together say
  * everything it depends on), kept in a `derived-*` file named by their
  * hash: read back when the inputs are the same, else worked out and kept.
@@ -80,15 +102,8 @@ export function rememberedJson<T>(inputs: string[], compute: () => T): T {
   const hash = createHash('sha256');
   for (const input of inputs) hash.update(`${input.length}\u0000${input}`);
   const name = `derived-${hash.digest('hex').slice(0, 32)}.json`;
-  for (const dir of cacheDirs()) {
-    try {
-      const value = JSON.parse(readFileSync(join(dir, name), 'utf8')) as T;
-      if (dir === cacheDir()) touchCached([name]);
-      return value;
-    } catch {
-      /* not there, or unreadable */
-    }
-  }
+  const kept = readCached<T>(name);
+  if (kept !== undefined) return kept.value;
   const value = compute();
   try {
     writeCached([[name, JSON.stringify(value)]], 'derived-', 24);

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, existsSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { parseDocument } from 'yaml';
-import { cacheDir, cacheDirs, touchCached, writeCached } from './cache';
+import { readCached, writeCached } from './cache';
 import type { ZodError, ZodType } from 'zod';
 import { ingestText } from './ingest';
 import {
@@ -153,17 +153,8 @@ function parseSeeds(paths: string[], rel: (f: string) => string, problems: Probl
   const hash = createHash('sha256').update(`v${PARSE_VERSION}\u0000`);
   for (const source of sources) hash.update(`${source.length}\u0000${source}`);
   const name = `parsed-${hash.digest('hex').slice(0, 32)}.json`;
-  for (const dir of cacheDirs()) {
-    try {
-      const data = JSON.parse(readFileSync(join(dir, name), 'utf8')) as unknown;
-      if (Array.isArray(data) && data.length === paths.length) {
-        if (dir === cacheDir()) touchCached([name]);
-        return data as unknown[];
-      }
-    } catch {
-      /* not there, or unreadable: parse */
-    }
-  }
+  const kept = readCached<unknown[]>(name, (data) => Array.isArray(data) && data.length === paths.length);
+  if (kept) return kept.value;
   const before = problems.length;
   const parsed = sources.map((source, i) => parseYaml(source, rel(paths[i] as string), problems));
   if (problems.length === before) {
