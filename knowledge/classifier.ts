@@ -212,6 +212,7 @@ export class TextClassifier {
     const key = modelKey(examples, opts, prepare, () => (texts = preparedTexts(examples, prepare)));
     const known = trained.get(key);
     if (known) {
+      keepRecent(trained, key, known, MODELS_KEPT);
       model.adopt(known);
       return model;
     }
@@ -220,7 +221,7 @@ export class TextClassifier {
       model.save(key);
       model.rows = rowsOf(model.names);
     }
-    trained.set(key, { names: model.names, weights: model.weights, rows: model.rows });
+    keepRecent(trained, key, { names: model.names, weights: model.weights, rows: model.rows }, MODELS_KEPT);
     return model;
   }
 
@@ -477,7 +478,7 @@ function namesOf(json: string): { names: string[]; rows: Int32Array } {
   if (!found) {
     const names = JSON.parse(json) as string[];
     found = { names, rows: rowsOf(names) };
-    loadedNames.set(hash, found);
+    keepRecent(loadedNames, hash, found, MODELS_KEPT);
   }
   return found;
 }
@@ -510,6 +511,27 @@ function numbersOf(vector: FeatureVector): Int32Array {
 
 /** Models trained in this process, by training key. */
 const trained = new Map<string, TrainedState>();
+
+/**
+ * How many models (and names files) this process keeps for reuse: three
+ * assistants' worth (five models each). A server that reloads its knowledge
+ * base makes a new assistant each time, and keeping every model it ever made
+ * grew its memory by a hundred megabytes or more per reload; the models in
+ * use are held by their assistant anyway.
+ */
+export const MODELS_KEPT = 15;
+
+/** How many models this process keeps for reuse now (at most MODELS_KEPT). */
+export function modelsKept(): number {
+  return trained.size;
+}
+
+/** Set `key` as the newest of `map`, dropping the oldest beyond `limit`. */
+function keepRecent<K, V>(map: Map<K, V>, key: K, value: V, limit: number): void {
+  map.delete(key);
+  map.set(key, value);
+  while (map.size > limit) map.delete(map.keys().next().value as K);
+}
 
 /** Bump when the training algorithm changes, so older cached models are not reused. */
 const ALGORITHM_VERSION = 1;

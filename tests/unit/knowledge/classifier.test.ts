@@ -1,5 +1,5 @@
 /** The text classifier: learns from examples, generalises over spellings, is deterministic. */
-import { featurize, isHeldOut, TextClassifier } from '../../../knowledge/classifier';
+import { featurize, isHeldOut, MODELS_KEPT, modelsKept, TextClassifier } from '../../../knowledge/classifier';
 
 const examples = [
   { text: 'làm thẻ căn cước ở đâu', label: 'can-cuoc' },
@@ -56,6 +56,14 @@ describe('TextClassifier', () => {
     const balanced = TextClassifier.train([...many, ...few], { balance: 1 });
     const p = (m: TextClassifier): number => m.rankText('cháy nhà').find((r) => r.label === 'fire')!.p;
     expect(p(balanced)).toBeGreaterThan(p(plain));
+  });
+});
+
+describe('models kept in the process', () => {
+  it('are the most recent few: a server that reloads its knowledge base does not keep every model', () => {
+    for (let seed = 100; seed < 100 + MODELS_KEPT + 5; seed++)
+      TextClassifier.train(examples, { seed, epochs: 1 });
+    expect(modelsKept()).toBe(MODELS_KEPT);
   });
 });
 
