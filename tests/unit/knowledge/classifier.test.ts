@@ -1,4 +1,7 @@
 /** The text classifier: learns from examples, generalises over spellings, is deterministic. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { featurize, isHeldOut, MODELS_KEPT, modelsKept, TextClassifier } from '../../../knowledge/classifier';
 
 const examples = [
@@ -61,8 +64,16 @@ describe('TextClassifier', () => {
 
 describe('models kept in the process', () => {
   it('are the most recent few: a server that reloads its knowledge base does not keep every model', () => {
-    for (let seed = 100; seed < 100 + MODELS_KEPT + 5; seed++)
-      TextClassifier.train(examples, { seed, epochs: 1 });
+    // Its own cache directory: these models must not push the test servers' models out of the shared one.
+    const saved = process.env.MODEL_CACHE_DIR;
+    process.env.MODEL_CACHE_DIR = mkdtempSync(join(tmpdir(), 'models-kept-'));
+    try {
+      for (let seed = 100; seed < 100 + MODELS_KEPT + 5; seed++)
+        TextClassifier.train(examples, { seed, epochs: 1 });
+    } finally {
+      if (saved === undefined) delete process.env.MODEL_CACHE_DIR;
+      else process.env.MODEL_CACHE_DIR = saved;
+    }
     expect(modelsKept()).toBe(MODELS_KEPT);
   });
 });
