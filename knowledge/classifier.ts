@@ -131,7 +131,7 @@ export type Prepare = ((text: string) => string) & {
   /**
    * What, besides the code, decides the prepared texts (`chatExpansion`: a
    * hash of the synonyms and intents). With it, the build's pretraining
-   * records each model's key by its raw examples (`prebuiltKey`).
+   * records each model's key by its raw examples (`prebuiltKeys`).
    */
   fingerprint?: string;
 };
@@ -513,8 +513,8 @@ function numbersOf(vector: FeatureVector): Int32Array {
 const trained = new Map<string, TrainedState>();
 
 /**
- * How many models (and names files) this process keeps for reuse: three
- * assistants' worth (five models each). A server that reloads its knowledge
+ * How many models (and names files) this process keeps for reuse: about
+ * three assistants' worth (four or five models each). A server that reloads its knowledge
  * base makes a new assistant each time, and keeping every model it ever made
  * grew its memory by a hundred megabytes or more per reload; the models in
  * use are held by their assistant anyway.
@@ -540,9 +540,9 @@ const cacheName = (key: string, ext: string): string => `classifier-${key}.${ext
 const cacheFile = (key: string, ext: string, dir: string): string => join(dir, cacheName(key, ext));
 
 /**
- * A model's training key: the build's (`prebuiltKey`) when it made this
+ * A model's training key: the build's (`prebuiltKeys`) when it made this
  * model from the same raw examples, else worked out from the prepared
- * texts (`texts`). Either way it is recorded for `writePrebuiltKeys`.
+ * texts (`texts`). Either way it is recorded for `prebuiltKeysFile.write`.
  */
 function modelKey(
   examples: LabelledText[],
