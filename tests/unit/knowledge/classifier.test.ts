@@ -1,5 +1,5 @@
 /** The text classifier: learns from examples, generalises over spellings, is deterministic. */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, statSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { featurize, isHeldOut, MODELS_KEPT, modelsKept, TextClassifier } from '../../../knowledge/classifier';
@@ -59,6 +59,52 @@ describe('TextClassifier', () => {
     const balanced = TextClassifier.train([...many, ...few], { balance: 1 });
     const p = (m: TextClassifier): number => m.rankText('cháy nhà').find((r) => r.label === 'fire')!.p;
     expect(p(balanced)).toBeGreaterThan(p(plain));
+  });
+});
+
+describe('a model saved in the cache directory', () => {
+  /** A fresh copy of the classifier module: nothing kept in memory, so a model comes from the files. */
+  type Classifier = typeof import('../../../knowledge/classifier');
+  const freshModule = (): Classifier => {
+    let fresh: Classifier | undefined;
+    jest.isolateModules(() => {
+      fresh = jest.requireActual<Classifier>('../../../knowledge/classifier');
+    });
+    return fresh!;
+  };
+  const withCacheDir = <T>(dir: string, run: () => T): T => {
+    const saved = process.env.MODEL_CACHE_DIR;
+    process.env.MODEL_CACHE_DIR = dir;
+    try {
+      return run();
+    } finally {
+      if (saved === undefined) delete process.env.MODEL_CACHE_DIR;
+      else process.env.MODEL_CACHE_DIR = saved;
+    }
+  };
+  const question = 'cap lai can cuoc het bao nhieu tien';
+
+  it('is read back ranking exactly as the model trained, its weights one byte each', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'models-saved-'));
+    const trained = withCacheDir(dir, () => freshModule().TextClassifier.train(examples, { seed: 31 }));
+    const loaded = withCacheDir(dir, () => freshModule().TextClassifier.train(examples, { seed: 31 }));
+    expect(loaded.rankText(question)).toEqual(trained.rankText(question));
+    // Each feature's row: a float32 scale and one signed byte per class (not four).
+    const bin = readdirSync(dir).find((f) => f.endsWith('.bin'))!;
+    expect(statSync(join(dir, bin)).size).toBe((trained.size + 1) * (4 + 2));
+  });
+
+  it('is trained again when its weights file does not fit its names (a file cut short)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'models-cut-'));
+    const trained = withCacheDir(dir, () => freshModule().TextClassifier.train(examples, { seed: 32 }));
+    const bin = join(
+      dir,
+      readdirSync(dir).find((f) => f.endsWith('.bin'))!,
+    );
+    truncateSync(bin, 10);
+    const again = withCacheDir(dir, () => freshModule().TextClassifier.train(examples, { seed: 32 }));
+    expect(again.rankText(question)).toEqual(trained.rankText(question));
+    expect(statSync(bin).size).toBe((trained.size + 1) * (4 + 2));
   });
 });
 
