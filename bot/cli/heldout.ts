@@ -66,7 +66,8 @@ function alsoSweep(rankings: Array<{ e: Example; ranking: Ranking }>): unknown[]
   });
 }
 
-type Decided = { e: Example; got: string };
+/** A message's class as decided; `alsoSelfHarm`: an emergency's reply that adds the self-harm lines. */
+type Decided = { e: Example; got: string; alsoSelfHarm?: boolean };
 type DecideAt = (thresholds?: typeof defaultTriageThresholds) => Decided[];
 
 const isEmergency = (l: string): boolean => (EMERGENCIES as readonly string[]).includes(l);
@@ -157,10 +158,10 @@ function triageInputs(triage: Triage, router: Router, held: Example[]): TriageIn
 /** The decisions at some thresholds, from inputs worked out once. */
 function decider(inputs: TriageInputs[]): DecideAt {
   return (thresholds = defaultTriageThresholds) =>
-    inputs.map(({ e, ranking, known, knowledge, urgency, words }) => ({
-      e,
-      got: decideMessage(ranking, known, knowledge, thresholds, urgency, words).label,
-    }));
+    inputs.map(({ e, ranking, known, knowledge, urgency, words }) => {
+      const d = decideMessage(ranking, known, knowledge, thresholds, urgency, words);
+      return { e, got: d.label, ...(d.alsoSelfHarm ? { alsoSelfHarm: true } : {}) };
+    });
 }
 
 /** Triage on the held-out split: per class recall and precision, false alarms on ordinary questions. */
@@ -183,6 +184,10 @@ function triageReport(kb: KnowledgeBase, only?: Set<string>): Record<string, unk
     otherSweep: otherSweep(at, isQuestion),
     emergencyRecall: pct(emergencies.filter((r) => isEmergency(r.got)).length, emergencies.length),
     emergencyRightNumber: pct(emergencies.filter((r) => r.got === r.e.label).length, emergencies.length),
+    selfHarmLinesGiven: pct(
+      results.filter((r) => r.e.label === 'self_harm' && givesSelfHarmLines(r)).length,
+      results.filter((r) => r.e.label === 'self_harm').length,
+    ),
     /** With the further numbers named when another emergency is close (`alsoEmergency`). */
     emergencyNumberNamed: alsoSweep(rankings),
     falseEmergencyOnOrdinary: pct(ordinary.filter((r) => isEmergency(r.got)).length, ordinary.length),
@@ -214,6 +219,13 @@ function spread(values: number[]): Record<string, number> {
 const share = (of: Decided[], hit: (r: Decided) => boolean): number =>
   of.length === 0 ? 0 : (100 * of.filter(hit).length) / of.length;
 
+/**
+ * Whether the reply carries the self-harm lines (the caring words, the crisis line, an urgent person):
+ * the self-harm reply, or an emergency's that adds them because self-harm is close behind
+ * (`alsoSelfHarm`, e.g. "bạn tôi vừa uống cả lọ thuốc ngủ": 115 first, then those lines).
+ */
+const givesSelfHarmLines = (r: Decided): boolean => r.got === 'self_harm' || r.alsoSelfHarm === true;
+
 /** Triage's headline figures on the held-out messages, as numbers (%), for one training. */
 function headline(results: Decided[], isQuestion: (r: Decided) => boolean): Record<string, number> {
   const truth = (label: string): Decided[] => results.filter((r) => r.e.label === label);
@@ -224,6 +236,7 @@ function headline(results: Decided[], isQuestion: (r: Decided) => boolean): Reco
     urgentRecall: share(urgent, (r) => isUrgent(r.got)),
     emergencyRecall: share(emergencies, (r) => isEmergency(r.got)),
     emergencyRightNumber: share(emergencies, (r) => r.got === r.e.label),
+    selfHarmLinesGiven: share(truth('self_harm'), givesSelfHarmLines),
     falseEmergencyOnOrdinary: share(ordinary, (r) => isEmergency(r.got)),
     falseUrgentOnKnowledgeQuestions: share(results.filter(isQuestion), (r) => isUrgent(r.got)),
     falseAnyOnOrdinary: share(ordinary, (r) => r.got !== 'none'),
