@@ -24,6 +24,19 @@ import { join } from 'node:path';
 
 export const cacheDir = (): string => process.env.MODEL_CACHE_DIR ?? join(tmpdir(), 'tro-ly-ao-models');
 
+/**
+ * How many models the cache directory keeps (MODEL_CACHE_MODELS, default
+ * 12; each is two files): about two knowledge bases' worth for a server.
+ * A test run makes more than that (the fixture's models, the real
+ * knowledge base's, and those of suites that reload with added examples),
+ * and a suite whose models were pushed out trains them again under load,
+ * so the test set-up raises it.
+ */
+export function modelsCached(): number {
+  const n = Number(process.env.MODEL_CACHE_MODELS ?? 12);
+  return Number.isInteger(n) && n > 0 ? n : 12;
+}
+
 /** What the build made for the repository's knowledge base (dist/models beside dist/knowledge). */
 export const prebuiltDir = (): string => join(__dirname, '..', 'models');
 

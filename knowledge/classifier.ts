@@ -16,7 +16,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cacheDir, cacheDirs, prebuiltDir, touchCached, writeCached } from './cache';
+import { cacheDir, cacheDirs, modelsCached, prebuiltDir, touchCached, writeCached } from './cache';
 import { fold, tokens } from './normalize';
 
 /** One labelled example. */
@@ -278,7 +278,7 @@ export class TextClassifier {
         [cacheName(key, 'json'), JSON.stringify(this.names)],
       ];
       // The most recently used models: a knowledge base edited often leaves many.
-      writeCached(files, 'classifier-', 24);
+      writeCached(files, 'classifier-', 2 * modelsCached());
     } catch {
       /* a read-only or full disk: the model still works from memory */
     }

@@ -95,3 +95,34 @@ describe("the build's record of training keys", () => {
     expect(TextClassifier.key(examples, { epochs: 2 }, other)).not.toBe(key);
   });
 });
+
+describe('the models kept in the cache directory', () => {
+  const examples = [
+    { text: 'làm thẻ căn cước ở đâu', label: 'can-cuoc' },
+    { text: 'đăng ký kết hôn cần gì', label: 'ket-hon' },
+  ];
+  const withModels = (value: string | undefined, run: () => void): void => {
+    const before = process.env.MODEL_CACHE_MODELS;
+    if (value === undefined) delete process.env.MODEL_CACHE_MODELS;
+    else process.env.MODEL_CACHE_MODELS = value;
+    try {
+      run();
+    } finally {
+      if (before === undefined) delete process.env.MODEL_CACHE_MODELS;
+      else process.env.MODEL_CACHE_MODELS = before;
+    }
+  };
+  // Seeds no other test uses, so each model is made here and written (not found in this process).
+  const train = (seed: number): TextClassifier =>
+    TextClassifier.train(examples, { seed: 900 + seed, epochs: 1 });
+
+  it('are the MODEL_CACHE_MODELS most recent, two files each', () => {
+    withModels('2', () => [1, 2, 3].forEach(train));
+    expect(cached('classifier-')).toHaveLength(4);
+  });
+
+  it('are 12 when MODEL_CACHE_MODELS is not a positive whole number', () => {
+    withModels('lots', () => [4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17].forEach(train));
+    expect(cached('classifier-')).toHaveLength(24);
+  });
+});
