@@ -22,6 +22,14 @@ function keepLast(match: string, keep: number): string {
   return `${'*'.repeat(Math.max(0, digits.length - keep))}${digits.slice(-keep)}`;
 }
 
+/**
+ * A hotline ticket's code (`1022-YYYYMMDD-NNNN`, hotline/domain/desk.ts): a
+ * reference the citizen must read whole, never a card, though its sixteen
+ * digits pass the Luhn check about one time in ten (1022-20261207-0007 was
+ * shown as ************0007).
+ */
+const TICKET_CODE = /^1022-\d{8}-\d{4}$/;
+
 /** The Luhn checksum every bank card number (Visa, Mastercard, NAPAS, JCB…) satisfies. */
 export function luhnValid(digits: string): boolean {
   let sum = 0;
@@ -42,6 +50,7 @@ export function luhnValid(digits: string): boolean {
  * account or reference number) is left to the phone and ID rules.
  */
 function isCard(match: string): boolean {
+  if (TICKET_CODE.test(match)) return false;
   const digits = match.replace(/\D/g, '');
   return luhnValid(digits) || /^\d{4}(?:[\s.-]\d{4}){3}(?:[\s.-]\d{1,3})?$/.test(match);
 }

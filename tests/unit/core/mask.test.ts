@@ -33,6 +33,15 @@ describe('maskPersonalData', () => {
     expect(maskPersonalData(plain)).toBe(plain);
   });
 
+  it('leaves a hotline ticket code whole, though its sixteen digits may pass the card checksum', () => {
+    // 1022-20261207-0007: the digits pass Luhn, as about one code in ten does on any day.
+    expect(luhnValid('1022202612070007')).toBe(true);
+    const reply = 'Mã yêu cầu của bạn: 1022-20261207-0007 (bạn ghi lại để tra cứu).';
+    expect(maskPersonalData(reply)).toBe(reply);
+    // A card written in the same groups is not a ticket code: masked.
+    expect(maskPersonalData('thẻ 4111-11111111-1111')).toBe('thẻ ************1111');
+  });
+
   it('checks card numbers with Luhn', () => {
     expect(luhnValid('4111111111111111')).toBe(true);
     expect(luhnValid('4111111111111112')).toBe(false);
