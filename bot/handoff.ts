@@ -19,12 +19,13 @@
  */
 import { EventFactory, TurnContext, type Transcript } from 'botbuilder';
 import type { TFunction } from 'i18next';
-import type {
-  ConversationPlace,
-  HandoffPort,
-  HandoffTicket,
-  TicketReason,
-  UrgentReason,
+import {
+  TICKET_CODE_IN_TEXT,
+  type ConversationPlace,
+  type HandoffPort,
+  type HandoffTicket,
+  type TicketReason,
+  type UrgentReason,
 } from '../core/handoff';
 import { fold } from '../knowledge/normalize';
 import type { Records } from '../storage/records';
@@ -53,7 +54,6 @@ export interface HandoffMemory {
   lastQuestion?: string;
 }
 
-const CODE = /\b1022-\d{8}-\d{4}\b/;
 /** A rating of the hotline's help: "5", "4/5", "3 sao". */
 const RATING = /^\s*([1-5])(?:\s*(?:\/\s*5|sao|điểm|diem|stars?))?\s*$/i;
 
@@ -137,7 +137,7 @@ export class HandoffFlow {
     if (memory.callback) return this.callbackStep(context, text, memory, language);
     if (standing.awaitingRating && (await this.takeRating(context, text, standing.awaitingRating, language)))
       return true;
-    const code = CODE.exec(text)?.[0];
+    const code = TICKET_CODE_IN_TEXT.exec(text)?.[0];
     if (code) {
       await this.send(context, await this.status(code, conversationId, language));
       return true;

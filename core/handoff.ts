@@ -8,6 +8,19 @@
  */
 import type { ConversationReference } from 'botbuilder';
 
+/**
+ * A ticket's code, 1022-YYYYMMDD-NNNN: the hotline's number, the day the
+ * ticket was opened (Vietnam time) and its place that day. One format for the
+ * desk that makes codes, the bot that looks them up when a citizen types one
+ * and the masking that must leave them whole.
+ */
+export function ticketCode(day: string, n: number): string {
+  return `1022-${day}-${String(n).padStart(4, '0')}`;
+}
+
+/** A ticket code anywhere in a text (`.source` builds whole-string tests). */
+export const TICKET_CODE_IN_TEXT = /\b1022-\d{8}-\d{4}\b/;
+
 /** Reasons that put a ticket at the top of the queue, whatever the hours. */
 export type UrgentReason = 'emergency' | 'self_harm';
 /** Why a conversation is handed to a person. */

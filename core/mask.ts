@@ -7,6 +7,7 @@
  * log lines go through (a call-back number the citizen agreed to give is the
  * one identifier stored whole, in its own column).
  */
+import { TICKET_CODE_IN_TEXT } from './handoff';
 
 /** Vietnamese phone numbers: 0xxxxxxxxx or +84xxxxxxxxx, with optional spaces, dots or dashes. */
 const PHONE = /(?<![\d])(?:\+?84|0)(?:[\s.-]?\d){9}(?![\d])/g;
@@ -28,7 +29,7 @@ function keepLast(match: string, keep: number): string {
  * digits pass the Luhn check about one time in ten (1022-20261207-0007 was
  * shown as ************0007).
  */
-const TICKET_CODE = /^1022-\d{8}-\d{4}$/;
+const TICKET_CODE = new RegExp(`^${TICKET_CODE_IN_TEXT.source}$`);
 
 /** The Luhn checksum every bank card number (Visa, Mastercard, NAPAS, JCB…) satisfies. */
 export function luhnValid(digits: string): boolean {

@@ -22,7 +22,13 @@ import { dialectOf, type Database, type Tables, type TicketTable } from '../../s
 import { maskPersonalData } from '../../core/mask';
 import type { HotlineHours } from './hours';
 
-import type { TicketMode, TicketReason, TicketStatus, UrgentReason } from '../../core/handoff';
+import {
+  ticketCode,
+  type TicketMode,
+  type TicketReason,
+  type TicketStatus,
+  type UrgentReason,
+} from '../../core/handoff';
 
 export type { TicketMode, TicketReason, TicketStatus, UrgentReason };
 export const URGENT_REASONS: readonly UrgentReason[] = ['emergency', 'self_harm'];
@@ -200,7 +206,7 @@ export class HotlineDesk {
       .onConflict((oc) => oc.column('day').doUpdateSet({ n: sql<number>`ticket_counters.n + 1` }))
       .returning('n')
       .executeTakeFirstOrThrow();
-    return `1022-${day}-${String(row.n).padStart(4, '0')}`;
+    return ticketCode(day, row.n);
   }
 
   async open(input: OpenInput): Promise<{ ticket: Ticket; position: number }> {

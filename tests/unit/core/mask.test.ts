@@ -5,6 +5,7 @@
  * fields only, ids left alone).
  */
 import { luhnValid, maskFields, maskPersonalData } from '../../../core/mask';
+import { ticketCode } from '../../../core/handoff';
 
 describe('maskPersonalData', () => {
   it.each([
@@ -36,7 +37,9 @@ describe('maskPersonalData', () => {
   it('leaves a hotline ticket code whole, though its sixteen digits may pass the card checksum', () => {
     // 1022-20261207-0007: the digits pass Luhn, as about one code in ten does on any day.
     expect(luhnValid('1022202612070007')).toBe(true);
-    const reply = 'Mã yêu cầu của bạn: 1022-20261207-0007 (bạn ghi lại để tra cứu).';
+    const code = ticketCode('20261207', 7);
+    expect(code).toBe('1022-20261207-0007');
+    const reply = `Mã yêu cầu của bạn: ${code} (bạn ghi lại để tra cứu).`;
     expect(maskPersonalData(reply)).toBe(reply);
     // A card written in the same groups is not a ticket code: masked.
     expect(maskPersonalData('thẻ 4111-11111111-1111')).toBe('thẻ ************1111');
