@@ -7,7 +7,8 @@
 import i18next, { type TFunction, type i18n } from 'i18next';
 import { withSeed, type FeatureVector, type Ranking } from '../knowledge/classifier';
 import type { KnowledgeBase } from '../knowledge/loader';
-import { foldedTokens, looksEnglish } from '../knowledge/normalize';
+import { foldedTokens } from '../knowledge/normalize';
+import { LanguageModel, type Language } from '../knowledge/language';
 import { defaultRouterOptions, FieldModel, Router } from '../knowledge/router';
 import { KnowledgeIndex, type Hit, type SearchOptions, type SearchResult } from '../knowledge/search';
 import { composeAnswer } from './compose';
@@ -31,6 +32,8 @@ export interface ConversationMemory {
   misses: number;
   /** The entries a clarification offered, so "2" or "số 2" picks one. */
   choices?: string[];
+  /** The conversation's language, for a message that alone does not say ("ok", "2", "visa?"). */
+  language?: Language;
 }
 
 export function newMemory(): ConversationMemory {
@@ -114,6 +117,8 @@ export interface Understanding {
   features: FeatureVector;
   ranking: Ranking;
   triage: TriageResult;
+  /** The message's language, or undefined when it alone does not say (`LanguageModel.of`). */
+  language: Language | undefined;
 }
 
 export const defaultHotline: HotlineInfo = {
@@ -128,6 +133,7 @@ export class Assistant {
   readonly router: Router;
   readonly triage: Triage;
   readonly fieldModel: FieldModel;
+  readonly languageModel: LanguageModel;
   private readonly intents: IntentRecognizer;
   private readonly i18n: i18n;
 
@@ -150,6 +156,7 @@ export class Assistant {
     this.router = new Router(kb, { holdOut: holdOut ?? false, classifier });
     this.triage = new Triage(kb, { holdOut, seed });
     this.fieldModel = new FieldModel(kb, { holdOut, seed });
+    this.languageModel = new LanguageModel(kb, { holdOut, seed });
     this.intents = new IntentRecognizer(kb.intents, this.index.lexicon);
   }
 
@@ -167,7 +174,8 @@ export class Assistant {
       const features = this.router.features(text);
       const ranking = this.router.rank(features);
       const triage = this.triage.classify(features, this.router.knowledge(ranking));
-      this.last = { text, features, ranking, triage };
+      const language = this.languageModel.of(text, features);
+      this.last = { text, features, ranking, triage, language };
     }
     return this.last;
   }
@@ -177,11 +185,21 @@ export class Assistant {
     return this.understood(text).triage;
   }
 
+  /**
+   * The language to reply in: the message's own, else the conversation's
+   * (kept in `memory`), else Vietnamese. `memory` is told the language.
+   */
+  languageOf(text: string, memory?: ConversationMemory, known?: Understanding): Language {
+    const { features } = known?.text === text ? known : this.understood(text);
+    const language = this.languageModel.of(text, features, memory?.language) ?? 'vi';
+    if (memory) memory.language = language;
+    return language;
+  }
+
   /** The reply for an emergency or self-harm, or undefined for any other message. */
-  safetyReply(text: string, triage: TriageResult = this.classify(text)): Reply | undefined {
-    if (!SAFETY_FIRST.has(triage.label)) return undefined;
-    const language = looksEnglish(text) ? 'en' : 'vi';
-    return this.triaged(triage, language, newMemory());
+  safetyReply(text: string, understood: Understanding = this.understood(text)): Reply | undefined {
+    if (!SAFETY_FIRST.has(understood.triage.label)) return undefined;
+    return this.triaged(understood.triage, understood.language ?? 'vi', newMemory());
   }
 
   /**
@@ -230,9 +248,10 @@ export class Assistant {
 
   /** Answer one message and update the conversation memory; `known`: the message already understood. */
   respond(text: string, memory: ConversationMemory, known?: Understanding): Reply {
-    const language = looksEnglish(text) ? 'en' : 'vi';
+    const understood = known?.text === text ? known : this.understood(text);
+    const language = this.languageOf(text, memory, understood);
     const t = this.t(language);
-    const { features, ranking, triage } = known?.text === text ? known : this.understood(text);
+    const { features, ranking, triage } = understood;
     // "2" after "Bạn muốn hỏi về:" picks the second choice; a bare number is never triaged.
     const picked = /^\s*(?:so|số|number|no\.?)?\s*[1-9]\s*[.)]?\s*$/i.test(text) ? memory.choices : undefined;
     const triaged = picked ? undefined : this.triaged(triage, language, memory);

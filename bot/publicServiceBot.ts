@@ -18,7 +18,7 @@ import {
 import { DialogTurnStatus } from 'botbuilder-dialogs/lib/dialog';
 import type { DialogContext, DialogState } from 'botbuilder-dialogs/lib/dialogContext';
 import { DialogSet } from 'botbuilder-dialogs/lib/dialogSet';
-import { fold, looksEnglish } from '../knowledge/normalize';
+import { fold } from '../knowledge/normalize';
 import type { Lesson } from '../knowledge/schema';
 import type { Outcome, TurnOutcomes } from '../storage/outcomes';
 import type { Records } from '../storage/records';
@@ -203,7 +203,7 @@ export class PublicServiceBot extends ActivityHandler {
     // Safety first: before the database, a hand-off in progress or a lesson (a button's own text excepted).
     // Understood once: other turns run between this line and the answer.
     const understood = this.isCommand(text) ? undefined : this.assistant.understood(text);
-    const safety = understood && this.assistant.safetyReply(text, understood.triage);
+    const safety = understood && this.assistant.safetyReply(text, understood);
     if (safety) return this.urgent(context, text, safety);
     await this.records?.addTranscript({
       conversationId: context.activity.conversation.id,
@@ -221,7 +221,7 @@ export class PublicServiceBot extends ActivityHandler {
       if (interrupted === undefined) return this.note(context, text, 'other');
       text = interrupted;
     }
-    const language = looksEnglish(text) ? 'en' : 'vi';
+    const language = this.assistant.languageOf(text, memory);
     const done = this.command(context, text, memory, language);
     if (done) {
       await done;
@@ -234,7 +234,12 @@ export class PublicServiceBot extends ActivityHandler {
   private async handedOff(context: TurnContext, text: string, memory: BotMemory): Promise<boolean> {
     if (!this.handoff) return false;
     const offered = memory.offered;
-    const handled = await this.handoff.intercept(context, text, memory, looksEnglish(text) ? 'en' : 'vi');
+    const handled = await this.handoff.intercept(
+      context,
+      text,
+      memory,
+      this.assistant.languageOf(text, memory),
+    );
     await this.memory.set(context, memory);
     // "có" to an offered hand-off opened it: intercept clears the offer only on its way there.
     if (handled) this.note(context, text, offered && !memory.offered ? 'handedOff' : 'other');

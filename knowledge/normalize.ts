@@ -108,9 +108,18 @@ export function soundKey(syllable: string): string {
     .replace(/^ngh/, 'ng');
 }
 
-/** True when the text looks like English rather than Vietnamese (with or without tone marks). */
+/** Whether a text carries Vietnamese letters or tone marks (then it is Vietnamese, whatever else it holds). */
+export function hasVietnameseMarks(text: string): boolean {
+  return /[\u0300-\u036fđĐăâêôơưĂÂÊÔƠƯ]/.test(text.normalize('NFD'));
+}
+
+/**
+ * True when the text looks like English by a few marker words. The lexical
+ * search uses it for English stems; the language of a reply is the learned
+ * model's (`knowledge/language.ts`), which finds three times as much English.
+ */
 export function looksEnglish(text: string): boolean {
-  if (/[\u0300-\u036fđĐăâêôơưĂÂÊÔƠƯ]/.test(text.normalize('NFD'))) return false;
+  if (hasVietnameseMarks(text)) return false;
   const words = foldedTokens(text);
   if (words.length === 0) return false;
   let english = 0;

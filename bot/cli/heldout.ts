@@ -20,6 +20,8 @@ import {
   routerExamples,
 } from '../../knowledge/router';
 import { NOT_COVERED, type Example } from '../../knowledge/schema';
+import { LanguageModel } from '../../knowledge/language';
+import { looksEnglish } from '../../knowledge/normalize';
 import { Assistant, defaultHotline, newMemory } from '../assistant';
 import { loadConfiguredKnowledge } from '../kb';
 import {
@@ -322,6 +324,48 @@ function fieldsReport(kb: KnowledgeBase, only?: Set<string>): Record<string, unk
   };
 }
 
+/**
+ * The reply's language on the held-out messages (questions, ways of asking
+ * for a part, triage messages) that carry a style: English for `english`,
+ * Vietnamese for every other style. A message the model leaves undecided
+ * counts as Vietnamese, the language of a conversation with none yet. The
+ * marker words alone (`looksEnglish`, the rule before 2026-12-06) beside it.
+ */
+function languageReport(kb: KnowledgeBase): Record<string, unknown> {
+  const model = new LanguageModel(kb, { holdOut: true });
+  const router = new Router(kb, { holdOut: true });
+  const held = [...kb.examples, ...kb.fields, ...kb.triage].filter((e) => e.style && isHeldOut(e.text));
+  const results = held.map((e) => {
+    const truth = e.style === 'english' ? 'en' : 'vi';
+    const decided = model.of(e.text, router.features(e.text));
+    return {
+      e,
+      truth,
+      right: (decided ?? 'vi') === truth,
+      undecided: !decided,
+      marker: looksEnglish(e.text),
+    };
+  });
+  const share = (truth: string, right: (r: (typeof results)[number]) => boolean): string => {
+    const s = results.filter((r) => r.truth === truth);
+    return `${pct(s.filter(right).length, s.length)} of ${s.length}`;
+  };
+  return {
+    heldOut: held.length,
+    englishRecognised: share('en', (r) => r.right),
+    vietnameseKept: share('vi', (r) => r.right),
+    undecided: pct(results.filter((r) => r.undecided).length, results.length),
+    markerWordsBefore: {
+      englishRecognised: share('en', (r) => r.marker),
+      vietnameseKept: share('vi', (r) => !r.marker),
+    },
+    errors: results
+      .filter((r) => !r.right)
+      .slice(0, 40)
+      .map((r) => `${r.truth}${r.undecided ? ' (undecided)' : ''}: ${r.e.text}`),
+  };
+}
+
 /** Router on the held-out split: top-1, abstention, reliability, by style; thresholds swept. */
 function routerReport(kb: KnowledgeBase): Record<string, unknown> {
   const router = new Router(kb, { holdOut: true });
@@ -543,6 +587,7 @@ function main(): void {
     report.seeds = { ...files, ...seedsReport(kb, seeds, onlyTriage?.texts, only?.texts) };
   }
   report.fields = fieldsReport(kb);
+  report.language = languageReport(kb);
   // `--only-fields FILE`: the field model on the held-out ways of asking for a part listed in FILE, e.g.
   // the split before a batch of them (`eval/heldout-fields-2026-12-06.json`).
   const onlyFields = listed(args, '--only-fields');

@@ -202,3 +202,43 @@ describe('system texts', () => {
     );
   });
 });
+
+describe('the language of the reply', () => {
+  const language = (text: string): string | undefined => real.understood(text).language;
+
+  it('is English for English without the marker words, and around Vietnamese names', () => {
+    expect(language('passport fee?')).toBe('en');
+    expect(language('whats the address')).toBe('en');
+    expect(language('can my wife pick it up for me')).toBe('en');
+    expect(language('can I do the hộ chiếu application online with VNeID')).toBe('en');
+  });
+
+  it('is Vietnamese for Vietnamese typed without tone marks, whose short words English shares', () => {
+    expect(language('lam cccd o dau')).toBe('vi');
+    expect(language('can cuoc het han thi lam the nao')).toBe('vi');
+    expect(language('do xe o dau thi bi phat')).toBe('vi');
+    expect(language('Làm thẻ căn cước ở đâu?')).toBe('vi');
+  });
+
+  it('is the conversation’s for a message that alone does not say', () => {
+    expect(language('12345')).toBeUndefined();
+    const memory = newMemory();
+    expect(askSafe('how do I get a passport', memory).language).toBe('en');
+    expect(askSafe('whats the address', memory).language).toBe('en');
+    expect(askSafe('12345', memory).language).toBe('en');
+    // One word is too little to leave the conversation's language, though alone it reads Vietnamese.
+    expect(language('VNeID')).toBe('vi');
+    expect(askSafe('VNeID', memory).language).toBe('en');
+    expect(askSafe('lam cccd o dau', memory).language).toBe('vi');
+    // A new conversation with nothing to go on is in Vietnamese.
+    expect(real.languageOf('12345', newMemory())).toBe('vi');
+  });
+
+  it('falls back on marker words for a knowledge base without English examples', () => {
+    const noStyles = { ...fixtureKb(), triage: [], fields: [] };
+    noStyles.examples = noStyles.examples.map((e) => ({ ...e, style: undefined }));
+    const plain = new Assistant(noStyles);
+    expect(plain.understood('How do I register the birth of my baby?').language).toBe('en');
+    expect(plain.understood('passport fee?').language).toBe('vi');
+  });
+});
