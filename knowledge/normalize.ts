@@ -108,18 +108,13 @@ export function soundKey(syllable: string): string {
     .replace(/^ngh/, 'ng');
 }
 
-/** Whether a text carries Vietnamese letters or tone marks (then it is Vietnamese, whatever else it holds). */
-export function hasVietnameseMarks(text: string): boolean {
-  return /[\u0300-\u036fđĐăâêôơưĂÂÊÔƠƯ]/.test(text.normalize('NFD'));
-}
-
 /**
  * True when the text looks like English by a few marker words. The lexical
  * search uses it for English stems; the language of a reply is the learned
  * model's (`knowledge/language.ts`), which finds three times as much English.
  */
 export function looksEnglish(text: string): boolean {
-  if (hasVietnameseMarks(text)) return false;
+  if (/[\u0300-\u036fđĐăâêôơưĂÂÊÔƠƯ]/.test(text.normalize('NFD'))) return false;
   const words = foldedTokens(text);
   if (words.length === 0) return false;
   let english = 0;

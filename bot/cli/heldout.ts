@@ -346,18 +346,18 @@ function languageReport(kb: KnowledgeBase): Record<string, unknown> {
       marker: looksEnglish(e.text),
     };
   });
-  const share = (truth: string, right: (r: (typeof results)[number]) => boolean): string => {
+  const rate = (truth: string, right: (r: (typeof results)[number]) => boolean): string => {
     const s = results.filter((r) => r.truth === truth);
     return `${pct(s.filter(right).length, s.length)} of ${s.length}`;
   };
   return {
     heldOut: held.length,
-    englishRecognised: share('en', (r) => r.right),
-    vietnameseKept: share('vi', (r) => r.right),
+    englishRecognised: rate('en', (r) => r.right),
+    vietnameseKept: rate('vi', (r) => r.right),
     undecided: pct(results.filter((r) => r.undecided).length, results.length),
     markerWordsBefore: {
-      englishRecognised: share('en', (r) => r.marker),
-      vietnameseKept: share('vi', (r) => !r.marker),
+      englishRecognised: rate('en', (r) => r.marker),
+      vietnameseKept: rate('vi', (r) => !r.marker),
     },
     errors: results
       .filter((r) => !r.right)
