@@ -212,7 +212,7 @@ export class PublicServiceBot extends ActivityHandler {
       text,
     });
     const memory = await this.memory.get(context, newMemory());
-    if (await this.handedOff(context, text, memory)) return;
+    if (await this.handedOff(context, text, memory, understood)) return;
     // A dialog context is costly to make (botbuilder builds its memory scopes): only when a
     // lesson is running, or one is started or resumed below.
     const running = (await this.dialogState.get(context))?.dialogStack?.length ?? 0;
@@ -221,7 +221,7 @@ export class PublicServiceBot extends ActivityHandler {
       if (interrupted === undefined) return this.note(context, text, 'other');
       text = interrupted;
     }
-    const language = this.assistant.languageOf(text, memory);
+    const language = this.assistant.languageOf(text, memory, understood);
     const done = this.command(context, text, memory, language);
     if (done) {
       await done;
@@ -231,14 +231,19 @@ export class PublicServiceBot extends ActivityHandler {
   }
 
   /** Whether the hand-off took the message (a relayed message, a call-back step, a rating, a look-up). */
-  private async handedOff(context: TurnContext, text: string, memory: BotMemory): Promise<boolean> {
+  private async handedOff(
+    context: TurnContext,
+    text: string,
+    memory: BotMemory,
+    understood?: Understanding,
+  ): Promise<boolean> {
     if (!this.handoff) return false;
     const offered = memory.offered;
     const handled = await this.handoff.intercept(
       context,
       text,
       memory,
-      this.assistant.languageOf(text, memory),
+      this.assistant.languageOf(text, memory, understood),
     );
     await this.memory.set(context, memory);
     // "có" to an offered hand-off opened it: intercept clears the offer only on its way there.

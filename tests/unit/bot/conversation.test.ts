@@ -149,6 +149,23 @@ describe('a conversation', () => {
       });
   });
 
+  it('understands each message once a turn, whatever runs between its steps', async () => {
+    // Other conversations' turns run between a turn's awaits: the turn passes its own understanding
+    // along rather than asking the assistant again, which would classify the message anew.
+    const { adapter } = await botOn(tempDb());
+    const understood = jest.spyOn(assistant, 'understood');
+    try {
+      await adapter.send('lệ phí đăng ký kết hôn').assertReply(() => undefined);
+      await adapter.send('dang ky khai sinh o dau').assertReply(() => undefined);
+      expect(understood.mock.calls.map(([text]) => text)).toEqual([
+        'lệ phí đăng ký kết hôn',
+        'dang ky khai sinh o dau',
+      ]);
+    } finally {
+      understood.mockRestore();
+    }
+  });
+
   it('records the transcript with personal numbers masked', async () => {
     const { adapter, records } = await botOn(tempDb());
     await adapter.send('số tôi là 0912345678, làm căn cước ở đâu').assertReply(() => undefined);
