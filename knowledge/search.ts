@@ -125,14 +125,21 @@ interface Doc {
   entry: Answerable;
   /** term number → weight of the best field it occurs in. */
   terms: TermTable;
-  /** Folded titles and aliases of two words or more, as " a b c ", for whole-phrase matches. */
-  phrases: string[];
   /** Accented words, to break ties in favour of the same tone marks. */
   accented: Set<string>;
   faq: Array<Set<string>>;
   /** Terms of the title and aliases only. */
   titleTerms: Set<string>;
   about?: string;
+}
+
+/**
+ * A question's words as the scoring reads them: joined (" a b c "), and the
+ * entries whose title or alias of two words or more it says word for word.
+ */
+interface Said {
+  joined: string;
+  phrased: Set<Doc>;
 }
 
 /** The text of an entry, by field, for indexing. */
@@ -194,6 +201,15 @@ export class KnowledgeIndex implements Vocabulary {
   /** How many entries have each term, by term number. */
   private readonly dfs: number[] = [];
   private readonly postings = new Postings();
+  /**
+   * Entries by the folded title or alias (two words or more, as "a b c") that
+   * a question naming it word for word matches as a phrase, and every proper
+   * word prefix of those phrases: a question's phrases are found by walking
+   * its words from each start while they are a prefix, instead of searching
+   * the question's text for every phrase of every candidate entry.
+   */
+  private readonly phraseDocs = new Map<string, Doc[]>();
+  private readonly phrasePrefixes = new Set<string>();
   private readonly corrector: Corrector;
   private readonly maxIdf: number;
   private readonly provinceKey: string;
@@ -216,7 +232,7 @@ export class KnowledgeIndex implements Vocabulary {
 
   private add(entry: Answerable): void {
     const terms = new Map<string, number>();
-    const phrases: string[] = [];
+    const phrases: string[][] = [];
     const accented = new Set<string>();
     const titleTerms = new Set<string>();
     const w = this.options.fieldWeights;
@@ -244,9 +260,9 @@ export class KnowledgeIndex implements Vocabulary {
         // As a question would say it after rewrites: a title's "BHYT" is "bảo hiểm y tế".
         for (const t of words) titleTerms.add(t);
         for (const t of pairs(words)) titleTerms.add(t);
-        if (words.length >= 2) phrases.push(` ${words.join(' ')} `);
+        if (words.length >= 2) phrases.push(words);
         const core = kind === 'title' ? this.lexicon.titleCore(words) : undefined;
-        if (core && core.length >= 2) phrases.push(` ${core.join(' ')} `);
+        if (core && core.length >= 2) phrases.push(core);
       }
     }
     const faq =
@@ -254,17 +270,48 @@ export class KnowledgeIndex implements Vocabulary {
         ? []
         : entry.faq.map((f) => new Set([f.q, ...(f.also ?? [])].flatMap((t) => termsOfText(t))));
     const idx = this.docs.length;
-    this.docs.push({
+    const doc: Doc = {
       entry,
       terms: new TermTable(terms, (t) => this.counted(t)),
-      phrases,
       accented,
       faq,
       titleTerms,
       about: entry.kind === 'passage' && entry.about ? fold(entry.about) : undefined,
-    });
+    };
+    this.docs.push(doc);
+    for (const words of phrases) this.addPhrase(words, doc);
     this.byId.set(entry.id, idx);
     this.postings.add(idx, terms.keys());
+  }
+
+  /** Index a title's or alias's words as a phrase of `doc`. */
+  private addPhrase(words: string[], doc: Doc): void {
+    // Split again: a rewrite may give several words as one ("bảo hiểm y tế" for "bhyt").
+    const parts = words.join(' ').split(' ');
+    for (let n = 1; n < parts.length; n++) this.phrasePrefixes.add(parts.slice(0, n).join(' '));
+    const key = parts.join(' ');
+    const docs = this.phraseDocs.get(key);
+    if (!docs) this.phraseDocs.set(key, [doc]);
+    else if (!docs.includes(doc)) docs.push(doc);
+  }
+
+  /**
+   * A question's words as the scoring reads them. An entry's phrase is
+   * said when " phrase " occurs in " words ", that is when its words occur
+   * one after another among the question's.
+   */
+  private said(words: string[]): Said {
+    const joined = ` ${words.join(' ')} `;
+    const all = joined.slice(1, -1).split(' ');
+    const phrased = new Set<Doc>();
+    for (let i = 0; i < all.length; i++) {
+      let key = all[i] as string;
+      for (let j = i + 1; j < all.length && this.phrasePrefixes.has(key); j++) {
+        key = `${key} ${all[j] as string}`;
+        for (const doc of this.phraseDocs.get(key) ?? []) phrased.add(doc);
+      }
+    }
+    return { joined, phrased };
   }
 
   /** A term of one more entry: its number (given on first sight), its entry count raised. */
@@ -368,7 +415,7 @@ export class KnowledgeIndex implements Vocabulary {
     return whole === 0 ? 0 : matched / whole;
   }
 
-  private scoreDoc(q: ParsedQuery, joined: string, doc: Doc): number {
+  private scoreDoc(q: ParsedQuery, said: Said, doc: Doc): number {
     // A word typed with tone marks that the entry has only with other marks
     // ("mưa" against "mua bán") is probably another word: part credit.
     // The same sum as `share`, written out: this runs for every candidate of every search,
@@ -386,10 +433,10 @@ export class KnowledgeIndex implements Vocabulary {
     let score = whole === 0 ? 0 : matched / whole;
     if (score === 0) return 0;
     // A title or alias said word for word is strong evidence, however long the question.
-    if (doc.phrases.some((p) => joined.includes(p))) {
+    if (said.phrased.has(doc)) {
       score = Math.max(score, this.options.phraseFloor + (1 - this.options.phraseFloor) * score);
     }
-    if (doc.about && doc.about !== this.provinceKey && !joined.includes(` ${doc.about} `)) {
+    if (doc.about && doc.about !== this.provinceKey && !said.joined.includes(` ${doc.about} `)) {
       score *= this.options.otherProvinceFactor;
     }
     return Math.min(1, score);
@@ -417,7 +464,7 @@ export class KnowledgeIndex implements Vocabulary {
    * come from the question's rarest terms, plus entry `extra` if given.
    */
   private rank(q: ParsedQuery, extra?: number): Array<Hit & { doc: Doc }> {
-    const joined = ` ${q.words.join(' ')} `;
+    const said = this.said(q.words);
     const ids = new Set<number>();
     // Candidates come from the rarest terms of the question: they find the right
     // entries, and common words would only make the index walk long lists.
@@ -434,7 +481,7 @@ export class KnowledgeIndex implements Vocabulary {
     for (const i of ids) {
       const doc = this.docs[i];
       if (!doc) continue;
-      const score = this.scoreDoc(q, joined, doc);
+      const score = this.scoreDoc(q, said, doc);
       if (score > 0) hits.push(docHit(doc, score));
     }
     hits.sort((a, b) => b.score - a.score);
@@ -551,7 +598,7 @@ export class KnowledgeIndex implements Vocabulary {
     const content = (p: ParsedQuery, said = (_: Slot): boolean => true): number =>
       p.slots.reduce((m, s) => m + (s.bonus || !said(s) ? 0 : s.mass), 0);
     const whole = content(q);
-    const joined = ` ${q.words.join(' ')} `;
+    let asked: Said | undefined; // the whole question's words, worked out for the first part that needs them
     // Where some parts ask and others only tell ("Bố tôi vừa mất."), the telling parts are
     // circumstances, not questions; a terse question may ask without a question word.
     const asking = parts.some((p) => p.asks) ? parts.filter((p) => p.asks) : parts;
@@ -564,7 +611,7 @@ export class KnowledgeIndex implements Vocabulary {
       // What the part names, by title or aliases; an entry it names must be named more than the best.
       const named = (d: Doc): number => this.share(pq, (s) => (this.contains(s, d.titleTerms) ? 1 : 0));
       const topNamed = named(top.doc);
-      const cover = this.scoreDoc(pq, ` ${pq.words.join(' ')} `, top.doc);
+      const cover = this.scoreDoc(pq, this.said(pq.words), top.doc);
       if (topNamed > 1 - o.partNamed || cover > 1 - o.partMargin) continue;
       const [winner, runnerUp] = this.rank(pq).filter((h) => h.kind !== 'passage');
       if (!winner || winner.id === top.id || out.some((h) => h.id === winner.id)) continue;
@@ -576,7 +623,8 @@ export class KnowledgeIndex implements Vocabulary {
       // text happens to use ("xem thủ tục cấp giấy phép xây dựng")...
       if (named(winner.doc) - topNamed < o.partNamed) continue;
       // ...and it must fit the question as a whole, not only a few words of it.
-      if (this.scoreDoc(q, joined, winner.doc) < o.partFit * top.score) continue;
+      asked ??= this.said(q.words);
+      if (this.scoreDoc(q, asked, winner.doc) < o.partFit * top.score) continue;
       out.push(winner);
     }
     const rival = hits.find((h) => group(h) !== group(top) && !out.some((a) => a.id === h.id));

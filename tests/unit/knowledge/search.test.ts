@@ -38,6 +38,27 @@ describe('finding the entry', () => {
   });
 });
 
+describe('a title said word for word', () => {
+  // A high floor makes the phrase's effect plain: said in order, the title lifts the score to it.
+  const strict = new KnowledgeIndex(fixtureKb(), { phraseFloor: 0.9 });
+  const long =
+    'cho tôi hỏi vợ chồng tôi muốn đăng ký kết hôn nhưng hai người ở hai tỉnh khác nhau thì chuẩn bị gì mất bao lâu';
+  const apart = long.replace('đăng ký kết hôn', 'kết đăng ký hôn');
+
+  it('counts as strong evidence however long the question', () => {
+    const r = strict.search(long);
+    expect(r.best?.id).toBe('dang-ky-ket-hon');
+    expect(r.best?.score).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it('does not when the same words come in another order', () => {
+    const said = strict.search(long).best?.score ?? 0;
+    const shuffled = strict.search(apart).candidates.find((h) => h.id === 'dang-ky-ket-hon')?.score ?? 0;
+    expect(shuffled).toBeLessThan(0.9);
+    expect(shuffled).toBeLessThan(said);
+  });
+});
+
 describe('confidence and decision', () => {
   it('scores in 0..1 and answers a clear question', () => {
     const r = index.search('đăng ký kết hôn');
