@@ -167,15 +167,16 @@ export class Triage {
     const examples = withSlippedCopies(triageExamples(kb, keep));
     // `seed`: another shuffle of the same examples, to see how much a figure owes to one training's draw
     // (`npm run eval:heldout -- --seeds N`).
-    const seed = withSeed(options.seed);
+    // `minCount`: a feature of one example only gets no row (`ClassifierOptions.minCount`).
+    const both = { ...withSeed(options.seed), minCount: 2 };
     this.model = TextClassifier.train(
       examples,
-      { balance: 0.5, balanceByLabel: urgent, ...seed },
+      { balance: 0.5, balanceByLabel: urgent, ...both },
       chatExpansion(kb),
     );
     this.urgent = TextClassifier.train(
       examples.map((e) => ({ ...e, label: URGENT.has(e.label) ? URGENT_LABEL : 'other' })),
-      { balance: 1, ...seed },
+      { balance: 1, ...both },
       chatExpansion(kb),
     );
   }

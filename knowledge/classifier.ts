@@ -49,6 +49,17 @@ export interface ClassifierOptions {
   balance: number;
   /** `balance` for particular classes (e.g. 1 for the classes whose recall matters most). */
   balanceByLabel: Record<string, number>;
+  /**
+   * A feature gets a row only when at least this many training examples
+   * have it (unset: 1, every feature). A character n-gram or word pair seen
+   * in one example only is mostly that example's own spelling: dropping
+   * those kept triage's and the language model's 5-fold CV figures on the
+   * training split (triage: the classes' recall 92.21 → 92.26%, false alarms
+   * on ordinary messages 4.51 → 4.50%; English 99.50 → 99.52%) with some 40%
+   * fewer rows. The router lost 0.3 point of top-1 (90.40 → 90.12%) and
+   * keeps every feature.
+   */
+  minCount?: number;
 }
 
 /**
@@ -293,16 +304,22 @@ export class TextClassifier {
   private fit(examples: LabelledText[], texts: string[]): void {
     const C = this.labels.length;
     const labelOf = new Map(this.labels.map((l, i) => [l, i]));
-    // Every feature of the examples gets a row, in the order first seen.
+    // Every feature of the examples (seen often enough: `minCount`) gets a row, in the order first seen.
     const index = new Map<string, number>();
+    const vectors = examples.map((_, i) => featurize(texts[i] as string, this.options));
+    const kept = commonFeatures(vectors, this.options.minCount ?? 1);
     const data = examples.map((e, i) => {
-      const vector = featurize(texts[i] as string, this.options);
-      const ids = vector.names.map((name) => {
+      const vector = vectors[i] as FeatureVector;
+      const ids: number[] = [];
+      const values: number[] = [];
+      vector.names.forEach((name, j) => {
+        if (!kept(name)) return;
         let id = index.get(name);
         if (id === undefined) index.set(name, (id = index.size));
-        return id;
+        ids.push(id);
+        values.push(vector.values[j] as number);
       });
-      return { ids, values: vector.values, y: labelOf.get(e.label) as number };
+      return { ids, values, y: labelOf.get(e.label) as number };
     });
     this.names = [...index.keys()];
     const sizes = new Array<number>(C).fill(0);
@@ -454,6 +471,14 @@ interface TrainedState {
 interface Quantised {
   scales: Float32Array;
   values: Int8Array;
+}
+
+/** Whether a feature is in at least `minCount` of the vectors (always, for 1 or less). */
+function commonFeatures(vectors: FeatureVector[], minCount: number): (name: string) => boolean {
+  if (minCount <= 1) return () => true;
+  const counts = new Map<string, number>();
+  for (const v of vectors) for (const name of v.names) counts.set(name, (counts.get(name) ?? 0) + 1);
+  return (name) => (counts.get(name) ?? 0) >= minCount;
 }
 
 /** Quantise row-major float weights of `classes` columns, row by row. */

@@ -52,7 +52,12 @@ export class LanguageModel {
       .filter(keep)
       .map((e) => ({ text: e.text, label: e.style === 'english' ? ENGLISH : 'vi' }));
     // English is a sixth of the examples: both languages count alike.
-    this.model = TextClassifier.train(examples, { balance: 1, ...withSeed(options.seed) }, chatExpansion(kb));
+    // A feature of one example only gets no row (`ClassifierOptions.minCount`).
+    this.model = TextClassifier.train(
+      examples,
+      { balance: 1, minCount: 2, ...withSeed(options.seed) },
+      chatExpansion(kb),
+    );
   }
 
   /**

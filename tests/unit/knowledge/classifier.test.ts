@@ -62,6 +62,24 @@ describe('TextClassifier', () => {
   });
 });
 
+describe('features seen in too few examples (minCount)', () => {
+  const all = TextClassifier.train(examples);
+  const common = TextClassifier.train(examples, { minCount: 2 });
+
+  it('get no row: a word of one example only is unknown, one of several is kept', () => {
+    expect(common.size).toBeLessThan(all.size);
+    // "chip" is in no example; "nước ngoài" in one; "kết hôn" in three.
+    expect(all.known(all.features('nước ngoài'))).toBe(1);
+    expect(common.known(common.features('nước ngoài'))).toBeLessThan(0.5);
+    expect(common.known(common.features('kết hôn'))).toBe(1);
+  });
+
+  it('still ranks by what the examples share', () => {
+    expect(common.rankText('dang ky ket hon o dau')[0]?.label).toBe('ket-hon');
+    expect(common.rankText('lam can cuoc mat bao lau')[0]?.label).toBe('can-cuoc');
+  });
+});
+
 describe('a model saved in the cache directory', () => {
   /** A fresh copy of the classifier module: nothing kept in memory, so a model comes from the files. */
   type Classifier = typeof import('../../../knowledge/classifier');
