@@ -290,8 +290,9 @@ export class Assistant {
       return this.answer({ ...result, fields }, answered, route, language, memory);
     }
     if (route.kind === 'clarify') return this.clarify(route, language, memory);
-    if (!memory.topic && ranking[0]?.label === FOLLOW_UP)
-      return this.whichEntry(this.fieldModel.fields(features), language, memory);
+    const parts = this.fieldModel.fields(features);
+    if (!memory.topic && parts.length > 0 && ranking[0]?.label === FOLLOW_UP)
+      return this.whichEntry(parts, language, memory);
     return this.notCovered(text, result, language, memory);
   }
 
@@ -498,13 +499,12 @@ export class Assistant {
    * than say the knowledge base does not cover it, and keep the parts asked
    * for the answer to the next message ("làm hộ chiếu" → its fee).
    */
-  private whichEntry(fields: FieldName[], language: 'vi' | 'en', memory: ConversationMemory): Reply {
+  private whichEntry(parts: FieldName[], language: 'vi' | 'en', memory: ConversationMemory): Reply {
     const t = this.t(language);
     const r = emptyReply('clarify', language);
-    const [field] = fields;
-    r.text.push(field ? t('whichEntry.part', { part: t(`field.${field}`) }) : t('whichEntry.any'));
+    r.text.push(t('whichEntry', { part: t(`field.${parts[0] ?? 'summary'}`) }));
     r.buttons.push({ title: t('hotlineButton'), value: t('hotlineButton') });
-    memory.parts = fields.length > 0 ? fields : undefined;
+    memory.parts = parts;
     return r;
   }
 
