@@ -7,10 +7,9 @@
 import i18next, { type TFunction, type i18n } from 'i18next';
 import { withSeed, type FeatureVector, type Ranking } from '../knowledge/classifier';
 import type { KnowledgeBase } from '../knowledge/loader';
-import type { FieldName } from '../knowledge/fields';
 import { foldedTokens } from '../knowledge/normalize';
 import { LanguageModel, type Language } from '../knowledge/language';
-import { defaultRouterOptions, FieldModel, FOLLOW_UP, Router } from '../knowledge/router';
+import { defaultRouterOptions, FieldModel, Router } from '../knowledge/router';
 import { KnowledgeIndex, type Hit, type SearchOptions, type SearchResult } from '../knowledge/search';
 import { composeAnswer } from './compose';
 import { IntentRecognizer } from './intents';
@@ -35,11 +34,6 @@ export interface ConversationMemory {
   choices?: string[];
   /** The conversation's language, for a message that alone does not say ("ok", "2", "visa?"). */
   language?: Language;
-  /**
-   * The parts asked for before any entry was named ("lệ phí bao nhiêu?" as a first message): the
-   * assistant asked which procedure, and the next answer gives these parts first.
-   */
-  parts?: FieldName[];
 }
 
 export function newMemory(): ConversationMemory {
@@ -130,9 +124,6 @@ export interface Understanding {
 export const defaultHotline: HotlineInfo = {
   hours: { vi: 'giờ hành chính, từ thứ Hai đến thứ Sáu', en: 'office hours, Monday to Friday' },
 };
-
-/** "2", "số 2", "2." — the answer to a clarification's numbered choices. */
-const BARE_NUMBER = /^\s*(?:so|số|number|no\.?)?\s*[1-9]\s*[.)]?\s*$/i;
 
 /** The triage classes that end the turn with a reply of their own, before any knowledge search. */
 const SAFETY_FIRST = new Set(['emergency_medical', 'emergency_fire', 'emergency_crime', 'self_harm']);
@@ -262,13 +253,9 @@ export class Assistant {
     const t = this.t(language);
     const { features, ranking, triage } = understood;
     // "2" after "Bạn muốn hỏi về:" picks the second choice; a bare number is never triaged.
-    const picked = BARE_NUMBER.test(text) ? memory.choices : undefined;
+    const picked = /^\s*(?:so|số|number|no\.?)?\s*[1-9]\s*[.)]?\s*$/i.test(text) ? memory.choices : undefined;
     const triaged = picked ? undefined : this.triaged(triage, language, memory);
     if (triaged) return triaged;
-    const pending = memory.parts;
-    memory.parts = undefined;
-    // A bare number with no choices offered picks nothing: the router would read "2" as "mức 2".
-    if (BARE_NUMBER.test(text) && !memory.choices) return this.notCovered('', undefined, language, memory);
 
     const { intents, smalltalkShare } = this.intents.recognize(text);
     if (intents[0]?.kind === 'identity') return this.smalltalk(t('identity'), language, memory);
@@ -285,14 +272,10 @@ export class Assistant {
     }
     if (answered) {
       // The parts asked for: the learned model's, and the lexical search's (multi-part questions).
-      const asked = [...this.fieldModel.fields(features), ...result.fields];
-      const fields = [...new Set([...asked, ...(asked.length === 0 ? (pending ?? []) : [])])];
+      const fields = [...new Set([...this.fieldModel.fields(features), ...result.fields])];
       return this.answer({ ...result, fields }, answered, route, language, memory);
     }
     if (route.kind === 'clarify') return this.clarify(route, language, memory);
-    const parts = this.fieldModel.fields(features);
-    if (!memory.topic && parts.length > 0 && ranking[0]?.label === FOLLOW_UP)
-      return this.whichEntry(parts, language, memory);
     return this.notCovered(text, result, language, memory);
   }
 
@@ -494,36 +477,21 @@ export class Assistant {
   }
 
   /**
-   * A question about a part that names no entry, with no entry to follow up
-   * on ("lệ phí bao nhiêu?" as a first message): ask which procedure rather
-   * than say the knowledge base does not cover it, and keep the parts asked
-   * for the answer to the next message ("làm hộ chiếu" → its fee).
-   */
-  private whichEntry(parts: FieldName[], language: 'vi' | 'en', memory: ConversationMemory): Reply {
-    const t = this.t(language);
-    const r = emptyReply('clarify', language);
-    r.text.push(t('whichEntry', { part: t(`field.${parts[0] ?? 'summary'}`) }));
-    r.buttons.push({ title: t('hotlineButton'), value: t('hotlineButton') });
-    memory.parts = parts;
-    return r;
-  }
-
-  /**
    * A question the knowledge base does not cover: say so, point to the
    * portals' search with the citizen's own words and to 1022; never a
    * neighbouring procedure presented as the answer.
    */
   private notCovered(
     text: string,
-    result: SearchResult | undefined,
+    result: SearchResult,
     language: 'vi' | 'en',
     memory: ConversationMemory,
   ): Reply {
     const t = this.t(language);
     memory.misses += 1;
     const r = emptyReply('no_answer', language);
-    r.confidence = result?.best?.score ?? 0;
-    r.candidates = (result?.candidates ?? []).map(({ id, title, score }) => ({ id, title, score }));
+    r.confidence = result.best?.score ?? 0;
+    r.candidates = result.candidates.map(({ id, title, score }) => ({ id, title, score }));
     const words = text.replace(/\s+/g, ' ').trim().slice(0, 80);
     r.text.push(words ? t('notCovered', { words }) : t('noAnswer'));
     if (memory.misses >= 2) {

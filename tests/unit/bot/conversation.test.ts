@@ -119,29 +119,6 @@ describe('a conversation', () => {
       .assertReply((a) => expect(replyOf(a).entry?.id).toBe(choice));
   });
 
-  it('asks which procedure a first question about a part means, then answers that part of it', async () => {
-    const { adapter } = await botOn(tempDb(), real);
-    await adapter
-      .send('lệ phí bao nhiêu?')
-      .assertReply((a) => {
-        const r = replyOf(a);
-        expect(r.kind).toBe('clarify');
-        expect(textOf(a)).toContain('"Lệ phí" của thủ tục nào');
-        expect(r.entry).toBeNull();
-      })
-      .send('làm hộ chiếu')
-      .assertReply((a) => {
-        expect(replyOf(a).entry?.id).toBe('cap-ho-chieu-pho-thong');
-        expect(textOf(a).split('\n')[1]).toMatch(/^Lệ phí: /);
-      })
-      .send('2')
-      .assertReply((a) => {
-        // No choices were offered: a bare number picks nothing rather than an entry about "mức 2".
-        expect(replyOf(a).kind).toBe('no_answer');
-        expect(replyOf(a).entry).toBeNull();
-      });
-  });
-
   it('speaks English to an English question, declines the out of scope, and gives emergency numbers', async () => {
     const { adapter } = await botOn(tempDb());
     await adapter
