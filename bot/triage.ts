@@ -20,7 +20,7 @@ import {
   type FeatureVector,
   type Ranking,
 } from '../knowledge/classifier';
-import type { KnowledgeBase } from '../knowledge/loader';
+import { fromSeeds, type KnowledgeBase } from '../knowledge/loader';
 import { chatExpansion, phrasedRequests } from '../knowledge/router';
 import type { Example, TriageClass } from '../knowledge/schema';
 import { slippedCopies } from '../knowledge/slips';
@@ -131,7 +131,8 @@ export interface TriageResult {
 
 /**
  * Training examples: the triage files, and as `none` every ordinary message
- * the knowledge base knows: example questions, ways to ask for a part, the
+ * the knowledge base knows: the seeds' example questions (not those
+ * supervisors add: `fromSeeds`), ways to ask for a part, the
  * small-talk phrases ("xin chào", "cảm ơn") and the request phrasings
  * around each entry's name ("tôi muốn làm hộ chiếu") of `seeds/intents.yaml`.
  */
@@ -142,7 +143,7 @@ export function triageExamples(kb: KnowledgeBase, keep: (e: Example) => boolean 
     label: 'none',
     file: 'intents.yaml',
   }));
-  const ordinary = [...kb.examples, ...kb.fields].map((e) => ({ ...e, label: 'none' }));
+  const ordinary = [...kb.examples.filter(fromSeeds), ...kb.fields].map((e) => ({ ...e, label: 'none' }));
   const requests = kb.entries.flatMap((entry) =>
     phrasedRequests(kb, entry).map((text) => ({ text, label: 'none', file: 'intents.yaml' })),
   );

@@ -348,11 +348,24 @@ function loadPassages(dir: string, rel: (f: string) => string, problems: Problem
   return out;
 }
 
+/** The `file` of the examples supervisors added from the inbox (`withExamples`). */
+export const SUPERVISOR_FILE = 'supervisor';
+
 /**
- * The knowledge base with more example questions for the router (and, as
- * ordinary questions, for triage): those supervisors added from the inbox of
- * unanswered questions, which the composition root reads from the database.
- * Examples naming an entry this knowledge base does not hold are left out.
+ * Whether an example is one of the seeds' (not added by a supervisor while
+ * the server runs). Only the router learns from the supervisors' examples:
+ * triage and the router's first pass learn from the seeds alone, so that a
+ * reload retrains one model, not four (a reload that retrained triage took
+ * over two minutes), and a question filed under an entry by mistake never
+ * teaches triage that an emergency is an ordinary question.
+ */
+export const fromSeeds = (e: Example): boolean => e.file !== SUPERVISOR_FILE;
+
+/**
+ * The knowledge base with more example questions for the router: those
+ * supervisors added from the inbox of unanswered questions, which the
+ * composition root reads from the database. Examples naming an entry this
+ * knowledge base does not hold are left out.
  */
 export function withExamples(
   kb: KnowledgeBase,
@@ -361,6 +374,6 @@ export function withExamples(
   const held = new Set(kb.entries.map((e) => e.id));
   const added: Example[] = extra
     .filter((e) => held.has(e.entryId) || e.entryId === NOT_COVERED)
-    .map((e) => ({ text: e.text, label: e.entryId, file: 'supervisor' }));
+    .map((e) => ({ text: e.text, label: e.entryId, file: SUPERVISOR_FILE }));
   return added.length === 0 ? kb : { ...kb, examples: [...kb.examples, ...added] };
 }

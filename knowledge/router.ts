@@ -16,7 +16,7 @@ import {
   type Prepare,
   type Ranking,
 } from './classifier';
-import type { KnowledgeBase } from './loader';
+import { fromSeeds, type KnowledgeBase } from './loader';
 import { Lexicon } from './query';
 import { NOT_COVERED, type Entry, type Example, type FieldName } from './schema';
 
@@ -101,6 +101,9 @@ export class Router {
     // A quick first model tells which ways of asking for a part name an entry ("làm hộ chiếu hết
     // bao nhiêu") and which do not ("hết bao nhiêu tiền?"); the latter teach the follow-up class.
     const prepare = chatExpansion(kb);
+    // It learns from the seeds alone (`fromSeeds`), so a supervisor's added example retrains only
+    // the model below.
+    const firstExamples = examples.filter(fromSeeds);
     const firstOptions = { ...opts.classifier, epochs: 3 };
     const fields = kb.fields.filter(keep);
     // Which ones is kept with the first model's key: a start whose examples are unchanged reads
@@ -108,12 +111,12 @@ export class Router {
     const chosen = rememberedJson(
       [
         'follow-ups',
-        TextClassifier.key(examples, firstOptions, prepare),
+        TextClassifier.key(firstExamples, firstOptions, prepare),
         String(NAMES_NO_ENTRY),
         ...fields.map((e) => e.text),
       ],
       () => {
-        const first = TextClassifier.train(examples, firstOptions, prepare);
+        const first = TextClassifier.train(firstExamples, firstOptions, prepare);
         return fields.flatMap((e, i) => {
           const best = first.rankText(e.text).find((r) => this.isEntry(r.label));
           return (best?.p ?? 0) < NAMES_NO_ENTRY ? [i] : [];

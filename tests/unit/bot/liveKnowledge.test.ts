@@ -5,8 +5,9 @@ import { KnowledgeError, type KnowledgeBase } from '../../../knowledge/loader';
 import type { TurnOutcomes } from '../../../storage/outcomes';
 import { fixtureKb } from '../../helpers';
 
-// Each reload trains every model on the whole knowledge base with the new example (a training key no
-// cache holds): 54 s of the default 60 s on two shared cores once the data grew, so it gets its own bound.
+// Each reload trains the router on the whole knowledge base with the new example (a training key no
+// cache holds; triage learns from the seeds alone): tens of seconds on two shared cores, so it gets its
+// own bound.
 it('rebuilds with the examples supervisors added, and keeps the old assistant when the seeds fail', async () => {
   const kb = fixtureKb();
   let broken = false;

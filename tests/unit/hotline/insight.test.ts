@@ -4,6 +4,8 @@ import { barChart, niceMax } from '../../../hotline/console/insightCharts';
 import { groupQuestions, weekOf } from '../../../hotline/domain/inbox';
 import { draftExamplesYaml, draftId } from '../../../knowledge/draft';
 import { withExamples } from '../../../knowledge/loader';
+import { routerExamples } from '../../../knowledge/router';
+import { triageExamples } from '../../../bot/triage';
 import { fixtureKb } from '../../helpers';
 
 describe('the supervisor view', () => {
@@ -84,5 +86,8 @@ describe('the supervisor view', () => {
       file: 'supervisor',
     });
     expect(withExamples(kb, [])).toBe(kb);
+    // Only the router learns from them: a reload retrains one model, and triage keeps the seeds' view.
+    expect(routerExamples(merged)).toHaveLength(routerExamples(kb).length + 1);
+    expect(triageExamples(merged)).toEqual(triageExamples(kb));
   });
 });
