@@ -6,8 +6,8 @@ import type { TurnOutcomes } from '../../../storage/outcomes';
 import { fixtureKb } from '../../helpers';
 
 // Each reload trains the router on the whole knowledge base with the new example (a training key no
-// cache holds; triage learns from the seeds alone): tens of seconds on two shared cores, so it gets its
-// own bound.
+// cache holds; triage learns from the seeds alone): about 5 s on the fixture, but a busy two-core machine
+// can take many times that, so it gets its own bound.
 it('rebuilds with the examples supervisors added, and keeps the old assistant when the seeds fail', async () => {
   const kb = fixtureKb();
   let broken = false;
