@@ -7,18 +7,41 @@ import { randomUUID } from 'node:crypto';
 import type { Storage, StoreItems } from 'botbuilder';
 import type { Transaction } from 'kysely';
 import type { Database, Tables } from './database';
+import { prepared } from './prepared';
 import { maskFields } from '../core/mask';
+
+/** A turn reads its conversation's state (one key; the user's too when asked for). */
+const readOne = prepared((db: Database, $) =>
+  db.selectFrom('bot_state').select(['key', 'data', 'etag']).where('key', '=', $(0)),
+);
+
+/** A write without an eTag to match (botbuilder saves with "*"): last writer wins. */
+const upsert = prepared((db: Database | Transaction<Tables>, $) =>
+  db
+    .insertInto('bot_state')
+    .values({ key: $(0), data: $(1), etag: $(2), updated_at: $(3) })
+    .onConflict((oc) =>
+      oc.column('key').doUpdateSet((eb) => ({
+        data: eb.ref('excluded.data'),
+        etag: eb.ref('excluded.etag'),
+        updated_at: eb.ref('excluded.updated_at'),
+      })),
+    ),
+);
 
 export class DatabaseStorage implements Storage {
   constructor(private readonly db: Database) {}
 
   async read(keys: string[]): Promise<StoreItems> {
     if (keys.length === 0) return {};
-    const rows = await this.db
-      .selectFrom('bot_state')
-      .select(['key', 'data', 'etag'])
-      .where('key', 'in', keys)
-      .execute();
+    const rows =
+      keys.length === 1
+        ? (await readOne(this.db, keys[0])).rows
+        : await this.db
+            .selectFrom('bot_state')
+            .select(['key', 'data', 'etag'])
+            .where('key', 'in', keys)
+            .execute();
     const items: StoreItems = {};
     for (const row of rows) items[row.key] = { ...(JSON.parse(row.data) as object), eTag: row.etag };
     return items;
@@ -63,17 +86,7 @@ export class DatabaseStorage implements Storage {
           .executeTakeFirst();
         throw new Error(`Storage: eTag conflict for "${key}"${exists ? '' : ' (item was deleted)'}`);
       }
-      await trx
-        .insertInto('bot_state')
-        .values({ key, data, etag, updated_at: now })
-        .onConflict((oc) =>
-          oc.column('key').doUpdateSet((eb) => ({
-            data: eb.ref('excluded.data'),
-            etag: eb.ref('excluded.etag'),
-            updated_at: eb.ref('excluded.updated_at'),
-          })),
-        )
-        .execute();
+      await upsert(trx, key, data, etag, now);
     }
   }
 

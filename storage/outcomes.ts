@@ -11,6 +11,7 @@
  * learns from, so `knowledge/` never reads the database.
  */
 import type { Database } from './database';
+import { prepared } from './prepared';
 import { maskPersonalData } from '../core/mask';
 import { zonedParts } from '../core/zonedTime';
 
@@ -72,6 +73,23 @@ export interface SupervisorExample {
   createdAt: string;
 }
 
+/** One a turn: what the message came to. */
+const insertOutcome = prepared((db: Database, $) =>
+  db.insertInto('turn_outcomes').values({
+    channel: $(0),
+    conversation_id: $(1),
+    created_at: $(2),
+    day: $(3),
+    hour: $(4),
+    outcome: $(5),
+    text: $(6),
+    entry_id: $(7),
+    candidates: $(8),
+    helpful: null,
+    reviewed: null,
+  }),
+);
+
 export class TurnOutcomes {
   constructor(
     readonly db: Database,
@@ -81,21 +99,19 @@ export class TurnOutcomes {
 
   async record(o: TurnOutcome): Promise<void> {
     const at = o.at ?? new Date();
-    await this.db
-      .insertInto('turn_outcomes')
-      .values({
-        channel: o.channel,
-        conversation_id: o.conversationId,
-        created_at: at.toISOString(),
-        ...localDayHour(at, this.timeZone),
-        outcome: o.outcome,
-        text: o.outcome === 'other' ? null : maskPersonalData(o.text).slice(0, 1000),
-        entry_id: o.entryId ?? null,
-        candidates: JSON.stringify((o.candidates ?? []).slice(0, 5)),
-        helpful: null,
-        reviewed: null,
-      })
-      .execute();
+    const { day, hour } = localDayHour(at, this.timeZone);
+    await insertOutcome(
+      this.db,
+      o.channel,
+      o.conversationId,
+      at.toISOString(),
+      day,
+      hour,
+      o.outcome,
+      o.outcome === 'other' ? null : maskPersonalData(o.text).slice(0, 1000),
+      o.entryId ?? null,
+      JSON.stringify((o.candidates ?? []).slice(0, 5)),
+    );
   }
 
   /** "Hữu ích" / "Chưa hữu ích" on the conversation's last answer. */

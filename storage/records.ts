@@ -4,6 +4,7 @@
  * to (storage/outcomes.ts), where the supervisor's dashboard reads it.
  */
 import type { Database } from './database';
+import { prepared } from './prepared';
 import { maskPersonalData } from '../core/mask';
 
 export interface TranscriptLine {
@@ -14,21 +15,31 @@ export interface TranscriptLine {
   entryId?: string | null;
 }
 
+/** Two a turn: the citizen's line and the reply's. */
+const insertLine = prepared((db: Database, $) =>
+  db.insertInto('transcripts').values({
+    conversation_id: $(0),
+    channel: $(1),
+    role: $(2),
+    text: $(3),
+    entry_id: $(4),
+    created_at: $(5),
+  }),
+);
+
 export class Records {
   constructor(private readonly db: Database) {}
 
   async addTranscript(line: TranscriptLine): Promise<void> {
-    await this.db
-      .insertInto('transcripts')
-      .values({
-        conversation_id: line.conversationId,
-        channel: line.channel,
-        role: line.role,
-        text: maskPersonalData(line.text),
-        entry_id: line.entryId ?? null,
-        created_at: new Date().toISOString(),
-      })
-      .execute();
+    await insertLine(
+      this.db,
+      line.conversationId,
+      line.channel,
+      line.role,
+      maskPersonalData(line.text),
+      line.entryId ?? null,
+      new Date().toISOString(),
+    );
   }
 
   async transcript(

@@ -19,6 +19,7 @@ import type { ConversationReference } from 'botbuilder';
 import { sql } from 'kysely';
 import type { Expression, ExpressionBuilder, Selectable, SqlBool } from 'kysely';
 import { dialectOf, type Database, type Tables, type TicketTable } from '../../storage/database';
+import { prepared } from '../../storage/prepared';
 import { maskPersonalData } from '../../core/mask';
 import type { HotlineHours } from './hours';
 
@@ -144,6 +145,16 @@ const takesMessages = (eb: TicketWhere): Expression<SqlBool> =>
 /** A resolved ticket whose rating the citizen has been asked for. */
 const awaitsRating = (eb: TicketWhere): Expression<SqlBool> =>
   eb.and([eb('status', '=', 'resolved'), eb('rating_asked', '=', 1)]);
+
+/** Asked of every message: tickets of the conversation that take messages or await a rating. */
+const standingTickets = prepared((db: Database, $) =>
+  db
+    .selectFrom('tickets')
+    .selectAll()
+    .where('conversation_id', '=', $(0))
+    .where((eb) => eb.or([takesMessages(eb), awaitsRating(eb)]))
+    .orderBy('id', 'desc'),
+);
 
 export class HotlineDesk {
   private readonly emitter = new EventEmitter().setMaxListeners(0);
@@ -272,13 +283,7 @@ export class HotlineDesk {
    * every message, and almost always neither finds anything.
    */
   async standing(conversationId: string): Promise<{ active?: Ticket; awaitingRating?: Ticket }> {
-    const rows = await this.db
-      .selectFrom('tickets')
-      .selectAll()
-      .where('conversation_id', '=', conversationId)
-      .where((eb) => eb.or([takesMessages(eb), awaitsRating(eb)]))
-      .orderBy('id', 'desc')
-      .execute();
+    const { rows } = await standingTickets(this.db, conversationId);
     // The query returns only the two kinds: a resolved ticket awaits a rating, any other takes messages.
     const tickets = rows.map(toTicket);
     const active = tickets.find((t) => t.status !== 'resolved');
