@@ -7,6 +7,7 @@
 import i18next, { type TFunction, type i18n } from 'i18next';
 import { withSeed, type FeatureVector, type Ranking } from '../knowledge/classifier';
 import type { KnowledgeBase } from '../knowledge/loader';
+import type { FieldName } from '../knowledge/schema';
 import { foldedTokens } from '../knowledge/normalize';
 import { LanguageModel, type Language } from '../knowledge/language';
 import { defaultRouterOptions, FieldModel, Router } from '../knowledge/router';
@@ -34,6 +35,11 @@ export interface ConversationMemory {
   choices?: string[];
   /** The conversation's language, for a message that alone does not say ("ok", "2", "visa?"). */
   language?: Language;
+  /**
+   * The parts asked for when no procedure was named ("lệ phí bao nhiêu?"
+   * with no topic): answered first when the next message names one.
+   */
+  parts?: FieldName[];
 }
 
 export function newMemory(): ConversationMemory {
@@ -256,6 +262,9 @@ export class Assistant {
     const picked = /^\s*(?:so|số|number|no\.?)?\s*[1-9]\s*[.)]?\s*$/i.test(text) ? memory.choices : undefined;
     const triaged = picked ? undefined : this.triaged(triage, language, memory);
     if (triaged) return triaged;
+    // Parts asked for last turn with no procedure named wait for this turn only.
+    const pendingParts = memory.parts;
+    memory.parts = undefined;
 
     const { intents, smalltalkShare } = this.intents.recognize(text);
     if (intents[0]?.kind === 'identity') return this.smalltalk(t('identity'), language, memory);
@@ -263,19 +272,24 @@ export class Assistant {
     const routed = this.pickChoice(text, ranking, memory) ?? this.route(features, memory, ranking);
     const choices = tiedChoices(routed, this.tied(result), foldedTokens(text).length, defaultRouteThresholds);
     const route: RouteDecision = choices ? { kind: 'clarify', choices, p: routed.p } : routed;
-    const answered = this.answerable(result, route, ranking);
+    const answered = route.kind === 'which' ? undefined : this.answerable(result, route, ranking);
     const small = intents.find((i) => i.kind === 'greeting' || i.kind === 'thanks' || i.kind === 'goodbye');
     // "cảm ơn bạn nhiều nhé" is small talk even if a word of it matches an entry.
     if (small && (!answered || smalltalkShare >= 0.5 || route.kind !== 'answer' || route.followUp)) {
       if (small.kind === 'greeting') return this.welcome(language);
       return this.smalltalk(t(small.kind), language, memory);
     }
+    const asked = [...new Set([...this.fieldModel.fields(features), ...result.fields])];
     if (answered) {
-      // The parts asked for: the learned model's, and the lexical search's (multi-part questions).
-      const fields = [...new Set([...this.fieldModel.fields(features), ...result.fields])];
+      // The parts asked for: the learned model's, and the lexical search's (multi-part questions),
+      // else those asked before the procedure was named ("lệ phí bao nhiêu?" → "làm hộ chiếu").
+      const fields = asked.length > 0 ? asked : (pendingParts ?? []);
       return this.answer({ ...result, fields }, answered, route, language, memory);
     }
     if (route.kind === 'clarify') return this.clarify(route, language, memory);
+    // The parts named only when the message was read as asking for one ("lệ phí bao nhiêu?"), not for
+    // help in general ("mình muốn làm giấy tờ", which the field model reads as asking for documents).
+    if (route.kind === 'which') return this.whichProcedure(route.asksPart ? asked : [], language, memory);
     return this.notCovered(text, result, language, memory);
   }
 
@@ -320,11 +334,11 @@ export class Assistant {
     if (this.router.model.known(features) < defaultTriageThresholds.known)
       return { kind: 'not_covered', p: 0 };
     const isEntry = (label: string): boolean => this.router.isEntry(label);
+    const asksPart = this.fieldModel.fields(features).length > 0;
     if (memory.topic && this.router.isEntry(memory.topic)) {
-      const asksPart = this.fieldModel.fields(features).length > 0;
       return decideInContext(ranking, memory.topic, defaultRouteThresholds, isEntry, asksPart);
     }
-    return decideRoute(ranking, defaultRouteThresholds, isEntry);
+    return decideRoute(ranking, defaultRouteThresholds, isEntry, asksPart);
   }
 
   /**
@@ -472,6 +486,27 @@ export class Assistant {
     }
     r.buttons.push({ title: t('noneOfThese'), value: t('noneOfThese') });
     memory.choices = r.candidates.map((c) => c.id);
+    memory.misses = 0;
+    return r;
+  }
+
+  /**
+   * A part asked for with no procedure named and none in the conversation
+   * ("lệ phí bao nhiêu?" as a first message), or help asked with paperwork
+   * that is not named ("mình muốn làm giấy tờ"): ask which procedure, and
+   * keep the parts for the answer once it is named. Not a miss: nothing was
+   * asked that the knowledge base lacks.
+   */
+  private whichProcedure(parts: FieldName[], language: 'vi' | 'en', memory: ConversationMemory): Reply {
+    const t = this.t(language);
+    const r = emptyReply('clarify', language);
+    const named = parts.map((f) => t(`field.${f}`).toLocaleLowerCase(language)).join(', ');
+    r.text.push(named ? t('whichProcedure', { parts: named }) : t('menuReply.procedures'));
+    r.buttons.push({ title: t('hotlineButton'), value: t('hotlineButton') });
+    memory.parts = parts;
+    // A procedure not yet named is not the one talked about before: its follow-ups must not go there.
+    memory.topic = undefined;
+    memory.choices = undefined;
     memory.misses = 0;
     return r;
   }

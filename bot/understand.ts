@@ -12,7 +12,7 @@
  */
 import type { Ranking } from '../knowledge/classifier';
 import { FOLLOW_UP } from '../knowledge/router';
-import { NOT_COVERED } from '../knowledge/schema';
+import { NOT_COVERED, UNSPECIFIED } from '../knowledge/schema';
 
 export interface RouteThresholds {
   /** The best entry at or above this probability is answered. */
@@ -44,6 +44,23 @@ export interface RouteThresholds {
    */
   tieWords: number;
   tieOverrule: number;
+  /**
+   * With no conversation topic, a message that asks for a part ("lệ phí bao
+   * nhiêu?", "nộp ở đâu") and that the router reads as the follow-up class
+   * at or above this, ranked first, names no procedure: ask which one,
+   * instead of saying the question is not covered. The follow-up class is
+   * learned from the ways to ask for a part that name no entry, and it reads
+   * such messages at 0.9 or more; a question that names an entry gives it
+   * 0.1 or less.
+   */
+  whichProcedure: number;
+  /**
+   * `unspecified` (help asked with paperwork, none named: "mình muốn làm
+   * giấy tờ") at or above this, and the most likely class other than the
+   * follow-up one: ask which procedure. In a conversation it must also beat
+   * the follow-up class and reach `switchTopic`, as any new topic must.
+   */
+  unspecified: number;
 }
 
 /**
@@ -81,6 +98,8 @@ export const defaultRouteThresholds: RouteThresholds = {
   agreeTopK: 1,
   tieWords: 2,
   tieOverrule: 0.95,
+  whichProcedure: 0.5,
+  unspecified: 0.4,
 };
 
 /**
@@ -106,17 +125,30 @@ export function tiedChoices(
 export type RouteDecision =
   | { kind: 'answer'; entry: string; p: number; followUp?: boolean }
   | { kind: 'clarify'; choices: string[]; p: number }
+  /**
+   * A part asked for with no procedure named and none in the conversation,
+   * or help asked with a procedure not named: ask which procedure.
+   */
+  | { kind: 'which'; p: number; asksPart?: boolean }
   | { kind: 'not_covered'; p: number };
 
-/** The decision for a message with no conversation topic. */
+/**
+ * The decision for a message with no conversation topic. `asksPart`: the
+ * message asks for a part of an entry (the field model's reading).
+ */
 export function decideRoute(
   ranking: Ranking,
   t: RouteThresholds,
   isEntry: (label: string) => boolean,
+  asksPart = false,
 ): RouteDecision {
+  const [likeliest] = ranking;
+  if (asksPart && likeliest?.label === FOLLOW_UP && likeliest.p >= t.whichProcedure)
+    return { kind: 'which', p: likeliest.p, asksPart: true };
   const top = ranking.find((r) => r.label !== FOLLOW_UP);
   if (!top) return { kind: 'not_covered', p: 0 };
   if (top.label === NOT_COVERED && top.p >= t.notCovered) return { kind: 'not_covered', p: top.p };
+  if (top.label === UNSPECIFIED && top.p >= t.unspecified) return { kind: 'which', p: top.p };
   const entries = ranking.filter((r) => isEntry(r.label));
   const [first, second] = entries;
   if (!first) return { kind: 'not_covered', p: 0 };
@@ -150,6 +182,12 @@ export function decideInContext(
     return decideRoute(ranking, t, isEntry);
   if (notCovered >= t.notCoveredInContext && notCovered > followUp)
     return { kind: 'not_covered', p: notCovered };
+  const unspecified = ranking.find((r) => r.label === UNSPECIFIED)?.p ?? 0;
+  // "giấy tờ cần mang gì" after a question on an entry asks for its documents: only a message that asks
+  // for no part leaves the topic this way.
+  const help = !asksPart && unspecified >= Math.max(t.unspecified, t.switchTopic);
+  if (help && unspecified > followUp && unspecified > (best?.p ?? 0))
+    return { kind: 'which', p: unspecified };
   const onTopic = ranking.find((r) => r.label === topic)?.p ?? 0;
   return { kind: 'answer', entry: topic, p: onTopic, followUp: best?.label !== topic };
 }

@@ -17,6 +17,7 @@ import {
   examplesSchema,
   fieldExamplesSchema,
   intentsSchema,
+  NON_ENTRY_LABELS,
   NOT_COVERED,
   passageSchema,
   synonymsSchema,
@@ -291,7 +292,7 @@ export function loadKnowledgeBase(seedsDir: string, options: LoadOptions = {}): 
   // tests' fixture, shares the project's examples): the router leaves them out, triage still
   // learns from them as ordinary questions, and kb:check lists them.
   const notHeld = new Set(
-    c.examples.map((e) => e.label).filter((l) => l !== NOT_COVERED && !c.seenIds.has(l)),
+    c.examples.map((e) => e.label).filter((l) => !NON_ENTRY_LABELS.has(l) && !c.seenIds.has(l)),
   );
   const ingested = options.passagesDir ? loadPassages(options.passagesDir, rel, problems) : [];
   const passages = [

@@ -2,7 +2,8 @@
  * The router: which entry answers a question, learned from the entries'
  * own words (title, aliases, FAQ questions) and their example questions,
  * with a `not-covered` class learned from questions about procedures the
- * knowledge base does not hold. It knows documents, nothing of
+ * knowledge base does not hold, and an `unspecified` class from messages
+ * that ask for help with paperwork without naming any. It knows documents, nothing of
  * conversations: the bot decides what to do with the ranking.
  */
 import { createHash } from 'node:crypto';
@@ -18,7 +19,7 @@ import {
 } from './classifier';
 import { fromSeeds, type KnowledgeBase } from './loader';
 import { Lexicon } from './query';
-import { NOT_COVERED, type Entry, type Example, type FieldName } from './schema';
+import { NON_ENTRY_LABELS, NOT_COVERED, type Entry, type Example, type FieldName } from './schema';
 
 export interface RouterOptions {
   /** Leave the held-out examples out of training (for measuring); the shipped model learns from all. */
@@ -85,7 +86,7 @@ export function routerExamples(kb: KnowledgeBase, keep: (e: Example) => boolean 
     })),
   );
   const held = new Set(kb.entries.map((e) => e.id));
-  const routable = (e: Example): boolean => e.label === NOT_COVERED || held.has(e.label);
+  const routable = (e: Example): boolean => NON_ENTRY_LABELS.has(e.label) || held.has(e.label);
   return [...own, ...kb.examples.filter((e) => routable(e) && keep(e))];
 }
 

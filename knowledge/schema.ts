@@ -284,10 +284,21 @@ const example = z.strictObject({ text, style: z.enum(exampleStyles).optional() }
 export const NOT_COVERED = 'not-covered';
 
 /**
+ * The label of messages that ask for help with a procedure or paperwork
+ * without naming one ("mình muốn làm giấy tờ", "tôi bị mất giấy tờ"): the
+ * assistant asks which one instead of guessing.
+ */
+export const UNSPECIFIED = 'unspecified';
+
+/** Labels of example questions that are classes of the router but not entries. */
+export const NON_ENTRY_LABELS: ReadonlySet<string> = new Set([NOT_COVERED, UNSPECIFIED]);
+
+/**
  * Example questions for one entry (`seeds/examples/<entry>.yaml`), the data
  * the router learns from; `contrast` holds questions that share words with
  * this entry but belong to a near neighbour, labelled with that entry.
- * `entry: not-covered` holds questions about procedures the knowledge base lacks.
+ * `entry: not-covered` holds questions about procedures the knowledge base lacks,
+ * `entry: unspecified` messages that ask for help with one without naming it.
  */
 export const examplesSchema = z.strictObject({
   kind: z.literal('examples'),

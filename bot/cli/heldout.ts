@@ -19,7 +19,7 @@ import {
   Router,
   routerExamples,
 } from '../../knowledge/router';
-import { NOT_COVERED, type Example } from '../../knowledge/schema';
+import { NON_ENTRY_LABELS, NOT_COVERED, UNSPECIFIED, type Example } from '../../knowledge/schema';
 import { LanguageModel } from '../../knowledge/language';
 import { looksEnglish } from '../../knowledge/normalize';
 import { Assistant, defaultHotline, newMemory } from '../assistant';
@@ -371,7 +371,7 @@ function routerReport(kb: KnowledgeBase): Record<string, unknown> {
   const router = new Router(kb, { holdOut: true });
   const held = kb.examples.filter((e) => isHeldOut(e.text));
   const ranked = held.map((e) => ({ e, ranking: router.rank(router.features(e.text)) }));
-  const inCoverage = ranked.filter((r) => r.e.label !== NOT_COVERED);
+  const inCoverage = ranked.filter((r) => !NON_ENTRY_LABELS.has(r.e.label));
   const top1 = inCoverage.filter((r) => r.ranking[0]?.label === r.e.label).length;
 
   const decide = (thresholds: RouteThresholds) =>
@@ -380,8 +380,10 @@ function routerReport(kb: KnowledgeBase): Record<string, unknown> {
   const right = (e: Example, d: ReturnType<typeof decideRoute>): boolean =>
     e.label === NOT_COVERED
       ? d.kind === 'not_covered'
-      : (d.kind === 'answer' && d.entry === e.label) ||
-        (d.kind === 'clarify' && d.choices.slice(0, 3).includes(e.label));
+      : e.label === UNSPECIFIED
+        ? d.kind === 'which'
+        : (d.kind === 'answer' && d.entry === e.label) ||
+          (d.kind === 'clarify' && d.choices.slice(0, 3).includes(e.label));
   const figures = (thresholds: RouteThresholds) => {
     const ds = decide(thresholds);
     const nc = ds.filter((x) => x.e.label === NOT_COVERED);
@@ -456,7 +458,12 @@ function endToEndResults(
   return held.map((e) => {
     const r = assistant.respond(e.text, newMemory());
     const answered = r.entry !== null && !r.entry.id.includes('#');
-    const ok = e.label === NOT_COVERED ? !answered : r.entry?.id === e.label;
+    const ok =
+      e.label === NOT_COVERED
+        ? !answered
+        : e.label === UNSPECIFIED
+          ? r.kind === 'clarify' && !answered
+          : r.entry?.id === e.label;
     return { e, ok, wrong: answered && r.entry?.id !== e.label };
   });
 }
@@ -484,7 +491,7 @@ function endToEnd(kb: KnowledgeBase, only?: Set<string>): Record<string, unknown
   const assistant = new Assistant(kb, {}, defaultHotline, { holdOut: true });
   const results = endToEndResults(assistant, kb, only);
   const held = results.map((x) => x.e);
-  const inCoverage = results.filter((x) => x.e.label !== NOT_COVERED);
+  const inCoverage = results.filter((x) => !NON_ENTRY_LABELS.has(x.e.label));
   const notCovered = results.filter((x) => x.e.label === NOT_COVERED);
   const styles = [...new Set(held.map((e) => e.style ?? 'unknown'))].sort();
   return {

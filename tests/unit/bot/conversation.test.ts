@@ -119,6 +119,42 @@ describe('a conversation', () => {
       .assertReply((a) => expect(replyOf(a).entry?.id).toBe(choice));
   });
 
+  it('asks which procedure for a part asked with none named, then answers that part of the one named', async () => {
+    const { adapter } = await botOn(tempDb(), real);
+    await adapter
+      .send('lệ phí bao nhiêu vậy')
+      .assertReply((a) => {
+        const r = replyOf(a);
+        expect(r.kind).toBe('clarify');
+        expect(r.entry).toBeNull();
+        expect(textOf(a)).toContain('thủ tục nào');
+        expect(textOf(a)).toContain('phần lệ phí');
+      })
+      .send('làm hộ chiếu')
+      .assertReply((a) => {
+        const r = replyOf(a);
+        expect(r.entry?.id).toBe('cap-ho-chieu-pho-thong');
+        expect(r.fields[0]?.label).toBe('Lệ phí');
+      })
+      // The part asked waits one turn only: a new question is answered as asked.
+      .send('đăng ký khai sinh ở đâu')
+      .assertReply((a) => expect(replyOf(a).fields[0]?.label).toBe('Nơi nộp'));
+  });
+
+  it('asks which procedure when help with paperwork is asked and none named, then answers the one named', async () => {
+    const { adapter } = await botOn(tempDb(), real);
+    await adapter
+      .send('Tôi làm mất giấy tờ quan trọng rồi')
+      .assertReply((a) => {
+        const r = replyOf(a);
+        expect(r.kind).toBe('clarify');
+        expect(r.entry).toBeNull();
+        expect(textOf(a)).toContain('Bạn cần hỏi thủ tục nào?');
+      })
+      .send('mất thẻ căn cước')
+      .assertReply((a) => expect(replyOf(a).entry?.id).toBe('cap-the-can-cuoc'));
+  });
+
   it('speaks English to an English question, declines the out of scope, and gives emergency numbers', async () => {
     const { adapter } = await botOn(tempDb());
     await adapter

@@ -7,7 +7,7 @@ import {
 } from '../../../bot/understand';
 import type { Ranking } from '../../../knowledge/classifier';
 
-const isEntry = (label: string): boolean => !['not-covered', 'follow-up'].includes(label);
+const isEntry = (label: string): boolean => !['not-covered', 'follow-up', 'unspecified'].includes(label);
 const r = (...pairs: Array<[string, number]>): Ranking => pairs.map(([label, p]) => ({ label, p }));
 
 describe('without a conversation topic', () => {
@@ -26,6 +26,29 @@ describe('without a conversation topic', () => {
     );
     expect(d.kind).toBe('clarify');
     expect(d.kind === 'clarify' && d.choices).toEqual(['a', 'b', 'c']);
+  });
+
+  it('asks which procedure when a part is asked for and the message reads as a follow-up', () => {
+    const fee = r(['follow-up', 0.9], ['not-covered', 0.05], ['a', 0.05]);
+    expect(decideRoute(fee, t, isEntry, true)).toEqual({ kind: 'which', p: 0.9, asksPart: true });
+    // No part asked ("ok", "cho hỏi"), the follow-up class not first, or not likely enough: as before.
+    expect(decideRoute(fee, t, isEntry, false).kind).toBe('not_covered');
+    expect(decideRoute(r(['a', 0.6], ['follow-up', 0.3]), t, isEntry, true)).toMatchObject({
+      kind: 'answer',
+      entry: 'a',
+    });
+    expect(decideRoute(r(['follow-up', 0.4], ['not-covered', 0.35]), t, isEntry, true).kind).toBe(
+      'not_covered',
+    );
+  });
+
+  it('asks which procedure when help is asked with none named', () => {
+    expect(decideRoute(r(['unspecified', 0.7], ['a', 0.2], ['not-covered', 0.1]), t, isEntry)).toEqual({
+      kind: 'which',
+      p: 0.7,
+    });
+    // Not likely enough: the entries decide as before.
+    expect(decideRoute(r(['a', 0.5], ['unspecified', 0.3]), t, isEntry).kind).toBe('answer');
   });
 
   it('says not covered rather than answer a neighbour', () => {
@@ -47,6 +70,22 @@ describe('in a conversation about an entry', () => {
       kind: 'answer',
       entry: 'b',
     });
+  });
+
+  it('asks which procedure when help is asked with none named, more clearly than a follow-up', () => {
+    expect(decideInContext(r(['unspecified', 0.6], ['follow-up', 0.3], ['b', 0.1]), 'a', t, isEntry)).toEqual(
+      {
+        kind: 'which',
+        p: 0.6,
+      },
+    );
+    expect(decideInContext(r(['follow-up', 0.5], ['unspecified', 0.45]), 'a', t, isEntry)).toMatchObject({
+      kind: 'answer',
+      entry: 'a',
+    });
+    // A part asked for ("giấy tờ cần mang gì") is the topic's, however vague the words.
+    const part = r(['unspecified', 0.8], ['follow-up', 0.1], ['b', 0.1]);
+    expect(decideInContext(part, 'a', t, isEntry, true)).toMatchObject({ kind: 'answer', entry: 'a' });
   });
 
   it('leaves the topic for a question the knowledge base does not cover', () => {
