@@ -105,7 +105,10 @@ describe('a conversation', () => {
     const { adapter } = await botOn(tempDb(), real);
     let choice = '';
     await adapter
-      .send('bảo hiểm')
+      // A bare topic several entries share. ("bảo hiểm" alone was used here until 2026-12-07, when the
+      // router retrained with the `unspecified` class reads it as one-off social insurance at 0.40; the README
+      // keeps that as a known change.)
+      .send('đất đai')
       .assertReply((a) => {
         const r = replyOf(a);
         expect(r.kind).toBe('clarify');
