@@ -103,7 +103,7 @@ export const defaultRouteThresholds: RouteThresholds = {
 };
 
 /**
- * A bare topic ("bảo hiểm", "đất đai") that several entries contain equally
+ * A bare topic ("đất đai", "hộ tịch") that several entries contain equally
  * does not pick one of them: a model trained on whole questions is sure of
  * one far too easily on one or two words. The choices to offer (the
  * router's entry first), or undefined. `tied`: the lexical search's
