@@ -58,7 +58,9 @@ export interface RouteThresholds {
    * `unspecified` (help asked with paperwork, none named: "mình muốn làm
    * giấy tờ") at or above this, and the most likely class other than the
    * follow-up one: ask which procedure. In a conversation it must also beat
-   * the follow-up class and reach `switchTopic`, as any new topic must.
+   * the follow-up class and reach `switchTopic`, as any new topic must, and
+   * ask for no part: "giấy tờ cần mang gì" after a question on an entry
+   * asks for that entry's documents.
    */
   unspecified: number;
 }
