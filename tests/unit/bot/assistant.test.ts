@@ -177,6 +177,25 @@ describe('the conversation', () => {
   });
 });
 
+describe('a knowledge base smaller than the examples (the fixture holds six entries)', () => {
+  // The project's examples name entries the fixture does not hold; a way of asking for a part that
+  // names one of them must not teach the follow-up class that such a question names nothing.
+  it.each(['đổi bằng lái xe máy hết hạn ở đâu', 'xin lý lịch tư pháp mất bao lâu', 'làm hộ chiếu ở đâu'])(
+    'says "%s" is not covered instead of asking which procedure',
+    (text) => {
+      const r = ask(text);
+      expect(r.kind).toBe('no_answer');
+      expect(r.entry).toBeNull();
+    },
+  );
+
+  it('still asks which procedure for a part asked with none named', () => {
+    const r = ask('lệ phí bao nhiêu vậy');
+    expect(r.kind).toBe('clarify');
+    expect(toPlainText(r)).toContain('thủ tục nào');
+  });
+});
+
 describe('system texts', () => {
   const t = assistant.t('vi');
 
