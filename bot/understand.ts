@@ -59,9 +59,10 @@ export interface RouteThresholds {
    * (2,477): 0.5 gives 164 − 146, 0.7 146 − 92, 0.75 139 − 78, 0.8 128 − 71,
    * 0.85 118 − 58, 0.9 98 − 41. 0.75 and 0.85 are within a question of each
    * other; 0.85 asks fewer citizens who named their procedure to name it
-   * again ("How do I get a birth certificate?" reads 0.82 with every entry
+   * again ("How do I get a birth certificate?" read 0.82 with every entry
    * held; on the tests' six-entry fixture "đổi bằng lái xe máy hết hạn ở
-   * đâu" reads 0.75).
+   * đâu" read 0.75). Those readings were taken before the `neighbours/`
+   * examples; with them they are 0.69 and 0.83.
    */
   whichProcedure: number;
   /**
