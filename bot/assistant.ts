@@ -9,7 +9,7 @@ import { withSeed, type FeatureVector, type Ranking } from '../knowledge/classif
 import type { KnowledgeBase } from '../knowledge/loader';
 import type { FieldName } from '../knowledge/schema';
 import { foldedTokens } from '../knowledge/normalize';
-import { LanguageModel, type Language } from '../knowledge/language';
+import { decide, LanguageModel, type Language, type LanguageReading } from '../knowledge/language';
 import { defaultRouterOptions, FieldModel, Router } from '../knowledge/router';
 import { KnowledgeIndex, type Hit, type SearchOptions, type SearchResult } from '../knowledge/search';
 import { composeAnswer } from './compose';
@@ -125,6 +125,8 @@ export interface Understanding {
   triage: TriageResult;
   /** The message's language, or undefined when it alone does not say (`LanguageModel.of`). */
   language: Language | undefined;
+  /** What the message alone says of its language, for `languageOf` with a conversation. */
+  reading: LanguageReading;
 }
 
 export const defaultHotline: HotlineInfo = {
@@ -180,8 +182,8 @@ export class Assistant {
       const features = this.router.features(text);
       const ranking = this.router.rank(features);
       const triage = this.triage.classify(features, this.router.knowledge(ranking));
-      const language = this.languageModel.of(text, features);
-      this.last = { text, features, ranking, triage, language };
+      const reading = this.languageModel.read(text, features);
+      this.last = { text, features, ranking, triage, language: decide(reading), reading };
     }
     return this.last;
   }
@@ -196,8 +198,8 @@ export class Assistant {
    * (kept in `memory`), else Vietnamese. `memory` is told the language.
    */
   languageOf(text: string, memory?: ConversationMemory, known?: Understanding): Language {
-    const { features } = known?.text === text ? known : this.understood(text);
-    const language = this.languageModel.of(text, features, memory?.language) ?? 'vi';
+    const { reading } = known?.text === text ? known : this.understood(text);
+    const language = decide(reading, memory?.language) ?? 'vi';
     if (memory) memory.language = language;
     return language;
   }

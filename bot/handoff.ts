@@ -66,6 +66,13 @@ export function parsePhone(text: string): string | undefined {
 
 type WordList = 'yes' | 'no' | 'end';
 
+/** A message folded as the word lists are, without a closing "." "!" "?" or ",". */
+function foldedWord(text: string): string {
+  return fold(text)
+    .replace(/[.!?,]+$/g, '')
+    .trim();
+}
+
 export class HandoffFlow {
   /** The folded yes/no/end words of each language, read once from the locale files. */
   private readonly words = new Map<string, Set<string>>();
@@ -102,15 +109,22 @@ export class HandoffFlow {
   }
 
   private is(text: string, language: 'vi' | 'en', key: WordList): boolean {
-    const folded = fold(text)
-      .replace(/[.!?,]+$/g, '')
-      .trim();
+    return this.listed(foldedWord(text), language, key);
+  }
+
+  /** Whether a folded message is in a word list of its language or of Vietnamese. */
+  private listed(folded: string, language: 'vi' | 'en', key: WordList): boolean {
     return this.wordList(language, key).has(folded) || this.wordList('vi', key).has(folded);
   }
 
-  /** Whether a message is one of the hand-off's own words (yes, no, end, a 1–5 rating) in either language. */
+  /**
+   * Whether a message is one of the hand-off's own words (yes, no, end, a 1–5 rating) in either language.
+   * Asked of every message: folded once for the three lists.
+   */
   isWord(text: string): boolean {
-    return RATING.test(text) || (['yes', 'no', 'end'] as const).some((key) => this.is(text, 'en', key));
+    if (RATING.test(text)) return true;
+    const folded = foldedWord(text);
+    return (['yes', 'no', 'end'] as const).some((key) => this.listed(folded, 'en', key));
   }
 
   private declined(language: 'vi' | 'en'): Reply {

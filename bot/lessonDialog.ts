@@ -104,6 +104,12 @@ export class LessonDialog extends Dialog<LessonOptions> {
     return this.commandWords(language).get(foldedTokens(text).join(' '));
   }
 
+  /** Whether a text is a lesson's control word in either language (folded once: asked on every turn). */
+  isCommand(text: string): boolean {
+    const folded = foldedTokens(text).join(' ');
+    return this.commandWords('vi').has(folded) || this.commandWords('en').has(folded);
+  }
+
   /** The control words of a language, folded, each with its command (asked on every turn: built once). */
   private readonly commands = new Map<'vi' | 'en', Map<string, LessonCommand>>();
 

@@ -391,7 +391,7 @@ export class PublicServiceBot extends ActivityHandler {
       (this.handoff?.isWord(text) ?? false) ||
       [...this.commands.values()].some((set) => set.has(folded)) ||
       this.lessonNamed(text) !== undefined ||
-      (['vi', 'en'] as const).some((l) => this.lessonDialog.command(text, l) !== undefined)
+      this.lessonDialog.isCommand(text)
     );
   }
 

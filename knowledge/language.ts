@@ -63,22 +63,45 @@ export class LanguageModel {
   /**
    * The language of a message (its features as the router's, which share
    * the featuriser and the preparation), given the conversation's language
-   * so far; undefined when neither says.
-   *
-   * A message without letters ("2", "12345") says nothing, and one word
-   * ("VNeID", "ok", "visa?") too little to leave the conversation's
-   * language: citizens rarely switch, and a product name or a number is
-   * neither language. Without a conversation the model reads even one word.
-   * A knowledge base without examples of both languages has only the marker
-   * words to go on.
+   * so far; undefined when neither says. `read` then `decide`.
    */
   of(text: string, features: FeatureVector, conversation?: Language): Language | undefined {
-    const words = foldedTokens(text).filter((w) => LETTER.test(w)).length;
-    if (words === 0 || (conversation && words < 2)) return conversation;
-    if (this.model.labels.length < 2) return looksEnglish(text) ? 'en' : 'vi';
-    if (this.model.known(features) < this.thresholds.known) return conversation;
-    const english = this.model.rank(features).find((r) => r.label === ENGLISH)?.p ?? 0;
-    if (english >= this.thresholds.english) return 'en';
-    return english <= this.thresholds.vietnamese ? 'vi' : conversation;
+    return decide(this.read(text, features), conversation);
   }
+
+  /**
+   * What a message alone says of its language, before the conversation is
+   * asked: worked out once per message, since a turn asks for its language
+   * more than once (the hand-off, the commands, the answer).
+   */
+  read(text: string, features: FeatureVector): LanguageReading {
+    const words = foldedTokens(text).filter((w) => LETTER.test(w)).length;
+    if (words === 0) return { words };
+    if (this.model.labels.length < 2) return { words, says: looksEnglish(text) ? 'en' : 'vi' };
+    if (this.model.known(features) < this.thresholds.known) return { words };
+    const english = this.model.rank(features).find((r) => r.label === ENGLISH)?.p ?? 0;
+    if (english >= this.thresholds.english) return { words, says: 'en' };
+    return english <= this.thresholds.vietnamese ? { words, says: 'vi' } : { words };
+  }
+}
+
+/** What a message alone says of its language (`LanguageModel.read`). */
+export interface LanguageReading {
+  /** How many of its words have letters. */
+  words: number;
+  /** Its language, when the message alone says. */
+  says?: Language;
+}
+
+/**
+ * A message's language given the conversation's so far. A message without
+ * letters ("2", "12345") says nothing, and one word ("VNeID", "ok",
+ * "visa?") too little to leave the conversation's language: citizens rarely
+ * switch, and a product name or a number is neither language. Without a
+ * conversation the model reads even one word. A knowledge base without
+ * examples of both languages has only the marker words to go on.
+ */
+export function decide(reading: LanguageReading, conversation?: Language): Language | undefined {
+  if (reading.words === 0 || (conversation && reading.words < 2)) return conversation;
+  return reading.says ?? conversation;
 }

@@ -1,4 +1,5 @@
 import { Assistant, newMemory } from '../../../bot/assistant';
+import { decide } from '../../../knowledge/language';
 import { toPlainText, type Reply } from '../../../core/reply';
 import { fixtureKb, realKb } from '../../helpers';
 
@@ -250,6 +251,17 @@ describe('the language of the reply', () => {
     expect(askSafe('lam cccd o dau', memory).language).toBe('vi');
     // A new conversation with nothing to go on is in Vietnamese.
     expect(real.languageOf('12345', newMemory())).toBe('vi');
+  });
+
+  it('reads a message once and weighs the conversation each time a turn asks', () => {
+    const known = real.understood('VNeID');
+    expect(known.reading).toEqual({ words: 1, says: 'vi' });
+    const memory = { ...newMemory(), language: 'en' as const };
+    // A turn asks three times (the hand-off, the commands, the answer): the same answer each time.
+    for (let i = 0; i < 3; i++) expect(real.languageOf('VNeID', memory, known)).toBe('en');
+    expect(decide(known.reading)).toBe('vi');
+    expect(decide(real.understood('how do I get a passport').reading, 'vi')).toBe('en');
+    expect(decide(real.understood('12345').reading, 'en')).toBe('en');
   });
 
   it('falls back on marker words for a knowledge base without English examples', () => {
