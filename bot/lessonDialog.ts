@@ -101,13 +101,13 @@ export class LessonDialog extends Dialog<LessonOptions> {
 
   /** A lesson's own control word ("tiếp", "quay lại", "thoát"): the bot must not triage it. */
   command(text: string, language: 'vi' | 'en'): LessonCommand | undefined {
-    return this.commandWords(language).get(foldedTokens(text).join(' '));
+    return this.commandWords(language).get(wordsKey(text));
   }
 
   /** Whether a text is a lesson's control word in either language (folded once: asked on every turn). */
   isCommand(text: string): boolean {
-    const folded = foldedTokens(text).join(' ');
-    return this.commandWords('vi').has(folded) || this.commandWords('en').has(folded);
+    const key = wordsKey(text);
+    return this.commandWords('vi').has(key) || this.commandWords('en').has(key);
   }
 
   /** The control words of a language, folded, each with its command (asked on every turn: built once). */
@@ -120,7 +120,7 @@ export class LessonDialog extends Dialog<LessonOptions> {
     words = new Map();
     const add = (command: LessonCommand, ...options: string[]): void => {
       for (const o of options) {
-        const key = foldedTokens(o).join(' ');
+        const key = wordsKey(o);
         if (!words!.has(key)) words!.set(key, command);
       }
     };
@@ -174,9 +174,9 @@ export class LessonDialog extends Dialog<LessonOptions> {
     text: string,
   ): Promise<DialogTurnResult> {
     const t = this.t(state.language);
-    const said = foldedTokens(text).join(' ');
-    const answer = foldedTokens(lesson.check.answer).join(' ');
-    const options = (lesson.check.options ?? []).map((o) => foldedTokens(o).join(' '));
+    const said = wordsKey(text);
+    const answer = wordsKey(lesson.check.answer);
+    const options = (lesson.check.options ?? []).map(wordsKey);
     const byNumber = /^\d+$/.test(said) ? options[Number(said) - 1] : undefined;
     const correct = said === answer || byNumber === answer || (said.length > 3 && answer.includes(said));
     const r = emptyReply('lesson', state.language);
@@ -194,4 +194,12 @@ export class LessonDialog extends Dialog<LessonOptions> {
     await this.send(dc, r);
     return dc.endDialog({ ended: 'finished' } satisfies LessonResult);
   }
+}
+
+/**
+ * A text as it is compared with the control words and a check's answer: its folded words, single
+ * spaces ("Tiếp!" and "tiep" alike).
+ */
+function wordsKey(text: string): string {
+  return foldedTokens(text).join(' ');
 }
