@@ -166,13 +166,57 @@ class GroupingConnection implements DatabaseConnection {
   }
 }
 
+/**
+ * Kysely's SQLite connection with each statement prepared once. Why: Kysely
+ * prepares every query's SQL anew, and SQLite parses and plans it each time;
+ * the queries of a turn have the same SQL every time (storage/prepared.ts),
+ * and preparing them was most of what they cost. The statements kept are
+ * bounded (`STATEMENTS_KEPT`, oldest first out), since a query whose SQL
+ * changes with its values (an IN list) makes a new one each time.
+ */
+class PreparingConnection implements DatabaseConnection {
+  private readonly statements = new Map<string, SQLite.Statement>();
+
+  constructor(
+    private readonly sqlite: SQLite.Database,
+    private readonly inner: DatabaseConnection,
+  ) {}
+
+  executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
+    const statement = this.statement(compiled.sql);
+    const parameters = compiled.parameters as unknown[];
+    if (statement.reader) return Promise.resolve({ rows: statement.all(parameters) as R[] });
+    const { changes, lastInsertRowid } = statement.run(parameters);
+    return Promise.resolve({ numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] });
+  }
+
+  /** Streams use a statement of their own (one being iterated cannot run anything else). */
+  streamQuery<R>(compiled: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
+    return this.inner.streamQuery<R>(compiled, chunkSize);
+  }
+
+  private statement(sql: string): SQLite.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.sqlite.prepare(sql);
+      if (this.statements.size >= STATEMENTS_KEPT)
+        this.statements.delete(this.statements.keys().next().value!);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+}
+
+/** Prepared statements kept per database: a few dozen are in use. */
+const STATEMENTS_KEPT = 256;
+
 /** SqliteDriver with the handle shared and writes grouped. */
 class GroupCommitDriver implements Driver {
   private readonly inner: SqliteDriver;
   private handle?: SharedHandle;
 
   constructor(
-    config: SqliteDialectConfig,
+    private readonly config: SqliteDialectConfig & { database: SQLite.Database },
     private readonly group: Group,
   ) {
     this.inner = new SqliteDriver(config);
@@ -181,7 +225,8 @@ class GroupCommitDriver implements Driver {
   async init(): Promise<void> {
     await this.inner.init();
     // Kysely's driver has one connection object; it is taken once and never given back.
-    this.handle = new SharedHandle(await this.inner.acquireConnection(), this.group);
+    const connection = new PreparingConnection(this.config.database, await this.inner.acquireConnection());
+    this.handle = new SharedHandle(connection, this.group);
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {

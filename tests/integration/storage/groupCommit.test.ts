@@ -14,12 +14,23 @@ interface T {
 }
 
 function open(): { db: Kysely<T>; dialect: GroupCommitSqliteDialect; file: string } {
+  const { sqlite: _sqlite, ...rest } = openWithHandle();
+  return rest;
+}
+
+/** `open`, with the better-sqlite3 handle underneath. */
+function openWithHandle(): {
+  db: Kysely<T>;
+  dialect: GroupCommitSqliteDialect;
+  file: string;
+  sqlite: SQLite.Database;
+} {
   const file = join(mkdtempSync(join(tmpdir(), 'group-')), 'g.db');
   const sqlite = new SQLite(file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.exec('create table notes (id integer primary key, text text not null)');
   const dialect = new GroupCommitSqliteDialect({ database: sqlite });
-  return { db: new Kysely<T>({ dialect }), dialect, file };
+  return { db: new Kysely<T>({ dialect }), dialect, file, sqlite };
 }
 
 /** What another process would read: a second handle on the file. */
@@ -132,6 +143,24 @@ describe('group commit', () => {
     const row = await db.selectFrom('notes').selectAll().where('id', '=', 7).executeTakeFirst();
     expect(row?.text).toBe('seen');
     await write;
+    await db.destroy();
+  });
+
+  it('prepares each SQL text once and runs it again with new values, seeing later schema changes', async () => {
+    const { db, sqlite } = openWithHandle();
+    const prepare = jest.spyOn(sqlite, 'prepare');
+    for (const id of [1, 2, 3])
+      await db
+        .insertInto('notes')
+        .values({ id, text: `n${id}` })
+        .execute();
+    const all = (): Promise<unknown[]> => db.selectFrom('notes').selectAll().orderBy('id').execute();
+    expect(await all()).toHaveLength(3);
+    expect(prepare).toHaveBeenCalledTimes(2);
+    await sql`alter table notes add column extra text`.execute(db);
+    await db.updateTable('notes').set({ text: 'changed' }).where('id', '=', 2).execute();
+    const rows = (await all()) as Array<{ id: number; text: string; extra: string | null }>;
+    expect(rows[1]).toEqual({ id: 2, text: 'changed', extra: null });
     await db.destroy();
   });
 });
