@@ -30,6 +30,7 @@ import {
 import { fold } from '../knowledge/normalize';
 import type { Records } from '../storage/records';
 import { emptyReply, type Reply } from '../core/reply';
+import { writesDone } from './turnWrites';
 
 export type HandoffMode = 'console' | 'event';
 
@@ -363,6 +364,8 @@ export class HandoffFlow {
 
   /** Bot Framework's hand-off event, with the conversation so far as its transcript. */
   private async sendHandoffEvent(context: TurnContext, reason: TicketReason): Promise<void> {
+    // This turn's lines may still be on their way (`turnWrites`).
+    await writesDone(context);
     const lines = this.records ? await this.records.transcript(context.activity.conversation.id) : [];
     const transcript: Transcript = {
       activities: lines.map((l) => ({

@@ -28,6 +28,7 @@ import type { Logger } from '../core/log';
 import { LessonDialog, type LessonProgress, type LessonResult } from './lessonDialog';
 import { emptyReply, toPlainText, type Reply } from '../core/reply';
 import { toActivity } from '../core/activity';
+import { awaitingWrites, turnWrite, writesDone } from './turnWrites';
 
 const COMMAND_KEYS = [
   'helpful',
@@ -168,23 +169,31 @@ export class PublicServiceBot extends ActivityHandler {
     for (const e of this.assistant.kb.entries) if (e.kind === 'lesson') this.lessons.set(e.id, e);
   }
 
-  /** Run a turn and save the state it changed. */
+  /** Run a turn, then save the state it changed and wait for its transcript lines (`turnWrites`). */
   override async run(context: TurnContext): Promise<void> {
+    awaitingWrites(context);
     await super.run(context);
-    await this.conversationState.saveChanges(context, false);
-    await this.userState.saveChanges(context, false);
+    await Promise.all([
+      this.conversationState.saveChanges(context, false),
+      this.userState.saveChanges(context, false),
+      writesDone(context),
+    ]);
   }
 
   /** Send a reply and keep it in the transcript (also used for hotline messages). */
   async send(context: TurnContext, reply: Reply): Promise<void> {
     await context.sendActivity(this.render(context, reply));
-    await this.records?.addTranscript({
-      conversationId: context.activity.conversation.id,
-      channel: context.activity.channelId,
-      role: 'bot',
-      text: toPlainText(reply),
-      entryId: reply.entry?.id ?? null,
-    });
+    const records = this.records;
+    if (!records) return;
+    await turnWrite(context, () =>
+      records.addTranscript({
+        conversationId: context.activity.conversation.id,
+        channel: context.activity.channelId,
+        role: 'bot',
+        text: toPlainText(reply),
+        entryId: reply.entry?.id ?? null,
+      }),
+    );
   }
 
   /** The text of a message, or of a card's submitted value. */
@@ -205,12 +214,17 @@ export class PublicServiceBot extends ActivityHandler {
     const understood = this.isCommand(text) ? undefined : this.assistant.understood(text);
     const safety = understood && this.assistant.safetyReply(text, understood);
     if (safety) return this.urgent(context, text, safety);
-    await this.records?.addTranscript({
-      conversationId: context.activity.conversation.id,
-      channel: context.activity.channelId,
-      role: 'user',
-      text,
-    });
+    const records = this.records;
+    if (records) {
+      await turnWrite(context, () =>
+        records.addTranscript({
+          conversationId: context.activity.conversation.id,
+          channel: context.activity.channelId,
+          role: 'user',
+          text,
+        }),
+      );
+    }
     const memory = await this.memory.get(context, newMemory());
     if (await this.handedOff(context, text, memory, understood)) return;
     // A dialog context is costly to make (botbuilder builds its memory scopes): only when a
