@@ -14,9 +14,20 @@ import type { Activity } from 'botbuilder';
 import type { Bus } from '../../storage/bus';
 import { isUniqueViolation, type Database, type StorageLog } from '../../storage/database';
 import { maskFields } from '../../core/mask';
+import { prepared } from '../../storage/prepared';
 
 /** The bus channel announcing "conversation <payload> has new activities". */
 export const WEBCHAT_BUS_CHANNEL = 'webchat';
+
+/** Two a turn (the citizen's activity and the reply): compiled once (`storage/prepared.ts`). */
+const insertActivity = prepared((db: Database, $) =>
+  db.insertInto('webchat_activities').values({
+    conversation_id: $(0),
+    seq: $(1),
+    activity: $(2),
+    created_at: $(3),
+  }),
+);
 
 export interface StoredActivity {
   seq: number;
@@ -145,15 +156,13 @@ export class WebchatStore {
       }
       const stored = { ...activity, id: `${conversationId}|${String(seq).padStart(7, '0')}` };
       try {
-        await this.db
-          .insertInto('webchat_activities')
-          .values({
-            conversation_id: conversationId,
-            seq,
-            activity: JSON.stringify(maskActivity(stored)),
-            created_at: new Date().toISOString(),
-          })
-          .execute();
+        await insertActivity(
+          this.db,
+          conversationId,
+          seq,
+          JSON.stringify(maskActivity(stored)),
+          new Date().toISOString(),
+        );
         this.rememberSeq(conversationId, seq + 1);
         await this.announce(conversationId);
         return { seq, activity: stored };
