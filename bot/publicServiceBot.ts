@@ -183,17 +183,26 @@ export class PublicServiceBot extends ActivityHandler {
   /** Send a reply and keep it in the transcript (also used for hotline messages). */
   async send(context: TurnContext, reply: Reply): Promise<void> {
     await context.sendActivity(this.render(context, reply));
+    await this.keepLine(context, 'bot', toPlainText(reply), reply.entry?.id ?? null);
+  }
+
+  /** A transcript line of this turn's conversation, written behind the turn (`turnWrites`). */
+  private keepLine(
+    context: TurnContext,
+    role: 'user' | 'bot',
+    text: string,
+    entryId?: string | null,
+  ): Promise<void> {
     const records = this.records;
-    if (!records) return;
-    await turnWrite(context, () =>
-      records.addTranscript({
-        conversationId: context.activity.conversation.id,
-        channel: context.activity.channelId,
-        role: 'bot',
-        text: toPlainText(reply),
-        entryId: reply.entry?.id ?? null,
-      }),
-    );
+    if (!records) return Promise.resolve();
+    const line = {
+      conversationId: context.activity.conversation.id,
+      channel: context.activity.channelId,
+      role,
+      text,
+      entryId,
+    };
+    return turnWrite(context, () => records.addTranscript(line));
   }
 
   /** The text of a message, or of a card's submitted value. */
@@ -214,17 +223,7 @@ export class PublicServiceBot extends ActivityHandler {
     const understood = this.isCommand(text) ? undefined : this.assistant.understood(text);
     const safety = understood && this.assistant.safetyReply(text, understood);
     if (safety) return this.urgent(context, text, safety);
-    const records = this.records;
-    if (records) {
-      await turnWrite(context, () =>
-        records.addTranscript({
-          conversationId: context.activity.conversation.id,
-          channel: context.activity.channelId,
-          role: 'user',
-          text,
-        }),
-      );
-    }
+    await this.keepLine(context, 'user', text);
     const memory = await this.memory.get(context, newMemory());
     if (await this.handedOff(context, text, memory, understood)) return;
     // A dialog context is costly to make (botbuilder builds its memory scopes): only when a
